@@ -1,0 +1,41 @@
+//! Command-line front end. Exit codes: 0 success; 1 a record was rejected, a test failed or a
+//! finding reached the fail level; 2 usage error or a condition/rule that does not compile.
+
+mod eval;
+pub mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// pounce: exact, explainable detections over JSON.
+#[derive(Parser)]
+#[command(name = "pounce", version, about, long_about = None, after_help = "Examples:\n  pounce eval -e 'IpPermissionsEgress not is_null' resources.ndjson\n  pounce test policies/")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a condition (-e) over JSON or NDJSON documents.
+    Eval(eval::EvalArgs),
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match cli.command {
+        Command::Eval(a) => eval::run(a),
+    }
+}

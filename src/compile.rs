@@ -1,0 +1,302 @@
+//! Stage 3, compile: a checked AST → an evaluation-ready [`Program`]. Paths are pre-split,
+//! JSONPath parsed once, regexes and CIDR blocks pre-built, natives resolved. A `Program` is
+//! immutable and `Send + Sync`.
+
+use crate::ast::{
+    ArithOp, CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, Span, TestKind,
+};
+use crate::error::CompileError;
+use crate::natives::{Native, Registry};
+use crate::{check, syntax};
+use ipnet::IpNet;
+use jsonpath_rust::parser::model::JpQuery;
+use regex::Regex;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Largest compiled size of a `matches` regex, in bytes.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Compiles a regex literal with pounce's size limit.
+pub fn build_regex(src: &str) -> Result<Regex, String> {
+    regex::RegexBuilder::new(src)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::Syntax(s) => s
+                .lines()
+                .last()
+                .unwrap_or("syntax error")
+                .trim()
+                .trim_start_matches("error: ")
+                .to_string(),
+            regex::Error::CompiledTooBig(n) => format!("regex larger than {n} bytes when compiled"),
+            other => other.to_string(),
+        })
+}
+
+/// Parses a CIDR literal `addr/prefix` (host bits allowed).
+pub fn parse_cidr_literal(s: &str) -> Result<IpNet, String> {
+    if !s.contains('/') {
+        return Err("missing `/prefix`".to_string());
+    }
+    s.parse::<IpNet>()
+        .map_err(|_| "not an `address/prefix` block".to_string())
+}
+
+/// The built-in functions.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum Builtin {
+    /// `len(x)`: characters of a string, elements of a list, entries of an object.
+    Len,
+    /// `lower(x)`: a string in lower case.
+    Lower,
+    /// `upper(x)`: a string in upper case.
+    Upper,
+}
+
+impl Builtin {
+    /// Their names.
+    pub const NAMES: &'static [&'static str] = &["len", "lower", "upper"];
+    /// The built-in called `name`.
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        match name {
+            "len" => Some(Builtin::Len),
+            "lower" => Some(Builtin::Lower),
+            "upper" => Some(Builtin::Upper),
+            _ => None,
+        }
+    }
+}
+
+/// A compiled condition: the decision procedure for one condition.
+#[derive(Debug)]
+pub struct Program {
+    pub(crate) root: Node,
+    source: Arc<str>,
+    ast: Expr,
+}
+
+impl Program {
+    /// The condition's source text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// The condition's syntax tree.
+    pub fn ast(&self) -> &Expr {
+        &self.ast
+    }
+}
+
+/// A compiled expression node.
+#[derive(Debug)]
+pub(crate) struct Node {
+    pub kind: NodeKind,
+    pub span: Span,
+}
+
+/// A compiled path.
+#[derive(Debug)]
+pub(crate) struct CPath {
+    pub root: CRoot,
+    pub segments: Vec<Segment>,
+    pub multi: bool,
+    pub text: String,
+}
+
+#[derive(Debug)]
+pub(crate) enum CRoot {
+    Implicit,
+    Current,
+    Root,
+    JsonPath(Box<JpQuery>),
+}
+
+/// Right sides of `matches` / `in_cidr` built once.
+#[derive(Debug)]
+pub(crate) enum Prebuilt {
+    None,
+    Regex(Regex),
+    Cidrs(Vec<IpNet>),
+}
+
+#[derive(Debug)]
+pub(crate) enum NodeKind {
+    Literal(Value),
+    Path(CPath),
+    Builtin(Builtin, Box<Node>),
+    Native(Arc<Native>, Vec<Node>),
+    Quantifier(Quantifier, Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Compare {
+        op: CmpOp,
+        negated: bool,
+        op_span: Span,
+        lhs: Box<Node>,
+        rhs: Box<Node>,
+        pre: Prebuilt,
+    },
+    Test {
+        test: TestKind,
+        negated: bool,
+        op_span: Span,
+        operand: Box<Node>,
+    },
+    Arith(ArithOp, Box<Node>, Box<Node>),
+    Neg(Box<Node>),
+}
+
+/// Parses, checks and compiles `src` with the natives of `registry`. `name` names the source in
+/// diagnostics (a file name, or `condition`).
+pub fn compile_named(name: &str, src: &str, registry: &Registry) -> Result<Program, CompileError> {
+    let ast = syntax::parse(src).map_err(|errs| CompileError::new(name, src, errs))?;
+    let errs = check::check(&ast, registry);
+    if !errs.is_empty() {
+        return Err(CompileError::new(name, src, errs));
+    }
+    let root = lower(&ast, registry).map_err(|errs| CompileError::new(name, src, errs))?;
+    Ok(Program {
+        root,
+        source: Arc::from(src),
+        ast,
+    })
+}
+
+/// Parses, checks and compiles `src` with the natives of `registry`.
+pub fn compile(src: &str, registry: &Registry) -> Result<Program, CompileError> {
+    compile_named("condition", src, registry)
+}
+
+type Lowered = Result<Node, Vec<crate::error::ConditionError>>;
+
+fn lower(e: &Expr, reg: &Registry) -> Lowered {
+    let span = e.span;
+    let node = |kind| Ok(Node { kind, span });
+    match &e.kind {
+        ExprKind::Literal(v) => node(NodeKind::Literal(v.clone())),
+        ExprKind::Path(p) => node(NodeKind::Path(lower_path(p)?)),
+        ExprKind::Call { name, args } => {
+            let mut lowered = args
+                .iter()
+                .map(|a| lower(a, reg))
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Some(b) = Builtin::from_name(&name.name) {
+                let arg = lowered.pop().ok_or_else(|| vec![internal(span)])?;
+                return node(NodeKind::Builtin(b, Box::new(arg)));
+            }
+            let native = reg.get(&name.name).ok_or_else(|| vec![internal(span)])?;
+            node(NodeKind::Native(native.clone(), lowered))
+        }
+        ExprKind::Quantifier { kind, list, body } => node(NodeKind::Quantifier(
+            *kind,
+            Box::new(lower(list, reg)?),
+            Box::new(lower(body, reg)?),
+        )),
+        ExprKind::Not(a) => node(NodeKind::Not(Box::new(lower(a, reg)?))),
+        ExprKind::Neg(a) => node(NodeKind::Neg(Box::new(lower(a, reg)?))),
+        ExprKind::And(..) => node(NodeKind::And(flatten(e, true, reg)?)),
+        ExprKind::Or(..) => node(NodeKind::Or(flatten(e, false, reg)?)),
+        ExprKind::Arith { op, lhs, rhs } => node(NodeKind::Arith(
+            *op,
+            Box::new(lower(lhs, reg)?),
+            Box::new(lower(rhs, reg)?),
+        )),
+        ExprKind::Test {
+            test,
+            negated,
+            op_span,
+            operand,
+        } => node(NodeKind::Test {
+            test: *test,
+            negated: *negated,
+            op_span: *op_span,
+            operand: Box::new(lower(operand, reg)?),
+        }),
+        ExprKind::Compare {
+            op,
+            negated,
+            op_span,
+            lhs,
+            rhs,
+        } => {
+            let pre = match (op, &rhs.kind) {
+                (CmpOp::Matches, ExprKind::Literal(Value::String(re))) => {
+                    Prebuilt::Regex(build_regex(re).map_err(|_| vec![internal(rhs.span)])?)
+                }
+                (CmpOp::InCidr, ExprKind::Literal(v)) => {
+                    let items: Vec<&Value> = match v {
+                        Value::Array(a) => a.iter().collect(),
+                        other => vec![other],
+                    };
+                    let nets = items
+                        .into_iter()
+                        .map(|i| {
+                            i.as_str()
+                                .and_then(|s| parse_cidr_literal(s).ok())
+                                .ok_or_else(|| vec![internal(rhs.span)])
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Prebuilt::Cidrs(nets)
+                }
+                _ => Prebuilt::None,
+            };
+            node(NodeKind::Compare {
+                op: *op,
+                negated: *negated,
+                op_span: *op_span,
+                lhs: Box::new(lower(lhs, reg)?),
+                rhs: Box::new(lower(rhs, reg)?),
+                pre,
+            })
+        }
+    }
+}
+
+/// `a and (b and c)` → `[a, b, c]`: conjuncts (or disjuncts) as one list, in source order.
+fn flatten(
+    e: &Expr,
+    and: bool,
+    reg: &Registry,
+) -> Result<Vec<Node>, Vec<crate::error::ConditionError>> {
+    let mut out = Vec::new();
+    let mut stack = vec![e];
+    while let Some(cur) = stack.pop() {
+        match (&cur.kind, and) {
+            (ExprKind::And(a, b), true) | (ExprKind::Or(a, b), false) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            _ => out.push(lower(cur, reg)?),
+        }
+    }
+    Ok(out)
+}
+
+fn lower_path(p: &Path) -> Result<CPath, Vec<crate::error::ConditionError>> {
+    let root = match &p.root {
+        PathRoot::Implicit => CRoot::Implicit,
+        PathRoot::Current => CRoot::Current,
+        PathRoot::Root => CRoot::Root,
+        PathRoot::JsonPath(text) => CRoot::JsonPath(Box::new(
+            jsonpath_rust::parser::parse_json_path(text)
+                .map_err(|_| vec![internal(Span::default())])?,
+        )),
+    };
+    Ok(CPath {
+        root,
+        segments: p.segments.clone(),
+        multi: p.is_multi(),
+        text: p.to_string(),
+    })
+}
+
+fn internal(span: Span) -> crate::error::ConditionError {
+    crate::error::ConditionError::new(
+        crate::error::ErrorCode::E0001,
+        span,
+        "internal error: the checker accepted what the compiler cannot build",
+        "here",
+    )
+}

@@ -1,0 +1,229 @@
+//! Errors of the condition pipeline: each has a stable code, a span, a label and a help line.
+//! They render through miette; a [`CompileError`] carries the source and every error found.
+
+use crate::ast::Span;
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use std::fmt;
+
+/// The stable error codes of conditions. Each is documented with an input that triggers it
+/// (docs/LANGUAGE.md lists them all with the rendered message).
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Hash, serde::Serialize)]
+pub enum ErrorCode {
+    /// Syntax error: the parser found something else than what it expected. `a ==`
+    E0001,
+    /// Unknown operator or test word where one was expected. `a startswith "x"`
+    E0002,
+    /// Comparisons and tests do not chain. `a == b == c`, `a is_null is_empty`
+    E0003,
+    /// A number literal that overflows, or an invalid literal. `x == 1e999`
+    E0004,
+    /// The condition nests deeper than the limit. `((((((…))))))`
+    E0005,
+    /// Unknown function. `lenght(x)`
+    E0101,
+    /// Wrong number of arguments. `len(a, b)`
+    E0102,
+    /// Invalid regular expression. `x matches "(["`
+    E0103,
+    /// Invalid CIDR literal. `ip in_cidr "10.0.0.0/33"`
+    E0104,
+    /// `@` outside a quantifier. `@.x == 1`
+    E0105,
+    /// Invalid JSONPath after `$`. `$[?@.a ==] exists`
+    E0106,
+    /// The right side of `matches` must be a string literal. `x matches y`
+    E0107,
+    /// The right side of `in_cidr` is a literal that is not a string or a list of strings. `ip in_cidr 10`
+    E0108,
+}
+
+impl ErrorCode {
+    /// The code as shown to users, e.g. `pounce::E0101`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::E0001 => "pounce::E0001",
+            ErrorCode::E0002 => "pounce::E0002",
+            ErrorCode::E0003 => "pounce::E0003",
+            ErrorCode::E0004 => "pounce::E0004",
+            ErrorCode::E0005 => "pounce::E0005",
+            ErrorCode::E0101 => "pounce::E0101",
+            ErrorCode::E0102 => "pounce::E0102",
+            ErrorCode::E0103 => "pounce::E0103",
+            ErrorCode::E0104 => "pounce::E0104",
+            ErrorCode::E0105 => "pounce::E0105",
+            ErrorCode::E0106 => "pounce::E0106",
+            ErrorCode::E0107 => "pounce::E0107",
+            ErrorCode::E0108 => "pounce::E0108",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One error in a condition.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ConditionError {
+    /// Stable code.
+    pub code: ErrorCode,
+    /// One-line message: lower case, no final period.
+    pub message: String,
+    /// The offending source.
+    pub span: Span,
+    /// Text of the label under the span.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl ConditionError {
+    /// A new error.
+    pub fn new(
+        code: ErrorCode,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        ConditionError {
+            code,
+            message: message.into(),
+            span,
+            label: label.into(),
+            help: None,
+        }
+    }
+    /// Adds a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl Diagnostic for ConditionError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
+        )))
+    }
+}
+
+/// A condition that does not compile: its source and every error found, first one first.
+#[derive(Debug)]
+pub struct CompileError {
+    /// The source (named `condition` or after the file it came from).
+    pub src: NamedSource<String>,
+    /// The errors, in source order; never empty.
+    pub errors: Vec<ConditionError>,
+}
+
+impl CompileError {
+    /// Wraps errors found in `source`.
+    pub fn new(name: &str, source: &str, mut errors: Vec<ConditionError>) -> Self {
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        errors.dedup();
+        CompileError {
+            src: NamedSource::new(name, source.to_string()),
+            errors,
+        }
+    }
+    /// The error codes, in order.
+    pub fn codes(&self) -> Vec<ErrorCode> {
+        self.errors.iter().map(|e| e.code).collect()
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errors.first() {
+            Some(e) => write!(f, "{}", e.message),
+            None => f.write_str("invalid condition"),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+impl Diagnostic for CompileError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.errors.first().and_then(|e| e.code())
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.errors.first().and_then(|e| e.help())
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.errors.first().and_then(|e| e.labels())
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.src)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.errors.len() < 2 {
+            return None;
+        }
+        Some(Box::new(
+            self.errors.iter().skip(1).map(|e| e as &dyn Diagnostic),
+        ))
+    }
+}
+
+/// Damerau–Levenshtein (optimal string alignment) distance, for did-you-mean hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    let at = |i: usize, j: usize| i * w + j;
+    for (i, cell) in d.iter_mut().step_by(w).enumerate() {
+        *cell = i;
+    }
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let ca = a.get(i - 1);
+            let cb = b.get(j - 1);
+            let cost = usize::from(ca != cb);
+            let mut v = (d.get(at(i - 1, j)).copied().unwrap_or(usize::MAX) + 1)
+                .min(d.get(at(i, j - 1)).copied().unwrap_or(usize::MAX) + 1)
+                .min(d.get(at(i - 1, j - 1)).copied().unwrap_or(usize::MAX) + cost);
+            if i > 1 && j > 1 && ca == b.get(j - 2) && a.get(i - 2) == cb {
+                v = v.min(d.get(at(i - 2, j - 2)).copied().unwrap_or(usize::MAX) + 1);
+            }
+            if let Some(cell) = d.get_mut(at(i, j)) {
+                *cell = v;
+            }
+        }
+    }
+    d.get(at(a.len(), b.len())).copied().unwrap_or(usize::MAX)
+}
+
+/// The candidates closest to `word` (case-insensitive, ignoring `_`), best first, at most three.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('_', "");
+    let w = norm(word);
+    let limit = (word.chars().count() / 3).max(1) + 1;
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| {
+            let d = edit_distance(&w, &norm(c)).min(edit_distance(word, c));
+            (d, c)
+        })
+        .filter(|(d, c)| *d <= limit || norm(c).starts_with(&w) && w.len() >= 3)
+        .collect();
+    scored.sort();
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}

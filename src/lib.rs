@@ -1,0 +1,26 @@
+//! pounce: a small, exact condition language for cloud-security detections.
+//!
+//! The pipeline, one module per stage: [`syntax`] (text → AST) → [`check`] (diagnostics) →
+//! [`compile`] (evaluation-ready [`Program`]) → [`eval`] (verdict). Natives plug in through
+//! [`natives::Registry`].
+//!
+//! ```
+//! use pounce::{compile, natives::Registry};
+//! let program = compile("FromPort == 0 and ToPort == 65535", &Registry::standard()).unwrap();
+//! assert!(program.eval(&serde_json::json!({"FromPort": 0, "ToPort": 65535})));
+//! ```
+
+pub mod ast;
+pub mod check;
+pub mod compile;
+pub mod document;
+pub mod error;
+pub mod eval;
+pub mod input;
+pub mod natives;
+pub mod syntax;
+
+pub use compile::{Program, compile, compile_named};
+pub use document::Document;
+pub use error::{CompileError, ConditionError, ErrorCode};
+pub use eval::Env;

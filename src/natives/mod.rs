@@ -1,0 +1,149 @@
+//! The native extension hook: Rust functions a condition can call by name. The checker reads
+//! the same [`Registry`], so an unknown name or a wrong argument count is a compile error.
+
+mod network;
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// What a native gets besides its arguments: the clock and a place for explanation lines.
+pub struct NativeCtx<'n> {
+    /// The current time as seconds since the Unix epoch (injectable for tests).
+    pub now: i64,
+    notes: Option<&'n mut Vec<String>>,
+}
+
+impl<'n> NativeCtx<'n> {
+    /// A context; `notes` collects explanation lines when an explanation is being built.
+    pub fn new(now: i64, notes: Option<&'n mut Vec<String>>) -> Self {
+        NativeCtx { now, notes }
+    }
+    /// True when explanation lines are being collected (skip building them otherwise).
+    pub fn explaining(&self) -> bool {
+        self.notes.is_some()
+    }
+    /// Adds a line to the explanation; formatted only when one is being built.
+    pub fn note(&mut self, line: fmt::Arguments<'_>) {
+        if let Some(n) = self.notes.as_deref_mut() {
+            n.push(line.to_string());
+        }
+    }
+}
+
+/// The arguments of a native call; `None` stands for a missing or undefined argument.
+pub struct Args<'a> {
+    values: &'a [Option<&'a Value>],
+}
+
+impl<'a> Args<'a> {
+    /// Wraps evaluated arguments.
+    pub fn new(values: &'a [Option<&'a Value>]) -> Self {
+        Args { values }
+    }
+    /// Argument `i`, or `None` when it is missing, undefined or not given.
+    pub fn get(&self, i: usize) -> Option<&'a Value> {
+        self.values.get(i).copied().flatten()
+    }
+    /// Number of arguments passed.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+    /// True when no argument was passed.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Why a native could not produce a value; the call's result is then undefined.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct NativeError(pub String);
+
+/// The closure behind a native.
+pub type NativeFn =
+    dyn Fn(&Args<'_>, &mut NativeCtx<'_>) -> Result<Value, NativeError> + Send + Sync;
+
+/// A native function: name, accepted argument counts, a one-line description and the code.
+#[derive(Clone)]
+pub struct Native {
+    /// The name conditions call it by.
+    pub name: String,
+    /// Fewest arguments accepted.
+    pub min_args: usize,
+    /// Most arguments accepted.
+    pub max_args: usize,
+    /// One line saying what it computes.
+    pub description: String,
+    func: Arc<NativeFn>,
+}
+
+impl fmt::Debug for Native {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Native({}/{}..={})",
+            self.name, self.min_args, self.max_args
+        )
+    }
+}
+
+impl Native {
+    /// A native taking between `min_args` and `max_args` arguments.
+    pub fn new<F>(name: &str, min_args: usize, max_args: usize, description: &str, func: F) -> Self
+    where
+        F: Fn(&Args<'_>, &mut NativeCtx<'_>) -> Result<Value, NativeError> + Send + Sync + 'static,
+    {
+        Native {
+            name: name.to_string(),
+            min_args,
+            max_args: max_args.max(min_args),
+            description: description.to_string(),
+            func: Arc::new(func),
+        }
+    }
+    /// Calls it.
+    pub fn call(&self, args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+        (self.func)(args, ctx)
+    }
+    /// The accepted argument counts as text (`1`, `1 to 2`).
+    pub fn arity(&self) -> String {
+        if self.min_args == self.max_args {
+            self.min_args.to_string()
+        } else {
+            format!("{} to {}", self.min_args, self.max_args)
+        }
+    }
+}
+
+/// The natives a condition may call.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    natives: BTreeMap<String, Arc<Native>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn empty() -> Self {
+        Registry::default()
+    }
+    /// The natives pounce ships.
+    pub fn standard() -> Self {
+        let mut r = Registry::empty();
+        network::register(&mut r);
+        r
+    }
+    /// Adds (or replaces) a native.
+    pub fn register(&mut self, native: Native) {
+        self.natives.insert(native.name.clone(), Arc::new(native));
+    }
+    /// The native named `name`.
+    pub fn get(&self, name: &str) -> Option<&Arc<Native>> {
+        self.natives.get(name)
+    }
+    /// Every native, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Native> {
+        self.natives.values().map(|n| n.as_ref())
+    }
+}

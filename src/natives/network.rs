@@ -1,0 +1,106 @@
+//! Natives over network settings: ports and address ranges.
+
+use super::{Args, Native, NativeCtx, NativeError, Registry};
+use serde_json::Value;
+
+/// Registers the natives of this family.
+pub fn register(r: &mut Registry) {
+    r.register(Native::new(
+        "egress_allows_all_ports",
+        1,
+        1,
+        "true when some permission of the list has a null or missing FromPort/ToPort, or spans ports 0-65535",
+        egress_allows_all_ports,
+    ));
+}
+
+/// `egress_allows_all_ports(list)`: true when any element of the list has a null or missing
+/// `FromPort` or `ToPort`, or `FromPort == 0` and `ToPort == 65535` (the logic of
+/// `AWS.SecurityGroup.RestrictsOutboundTraffic`). A non-list (missing and null included) gives
+/// false; an element that is not an object counts as having missing ports.
+fn egress_allows_all_ports(args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let Some(Value::Array(perms)) = args.get(0) else {
+        ctx.note(format_args!(
+            "the argument is not a list: no permission allows all ports"
+        ));
+        return Ok(Value::Bool(false));
+    };
+    for (i, p) in perms.iter().enumerate() {
+        let port = |k: &str| p.get(k).filter(|v| !v.is_null());
+        let (from, to) = (port("FromPort"), port("ToPort"));
+        let show = |v: Option<&Value>| v.map_or_else(|| "null".to_string(), Value::to_string);
+        let all = match (from.and_then(Value::as_f64), to.and_then(Value::as_f64)) {
+            _ if from.is_none() || to.is_none() => true,
+            (Some(f), Some(t)) => f == 0.0 && t == 65535.0,
+            _ => false,
+        };
+        if all {
+            ctx.note(format_args!(
+                "[{i}] FromPort={} ToPort={}: allows all ports",
+                show(from),
+                show(to)
+            ));
+            return Ok(Value::Bool(true));
+        }
+        ctx.note(format_args!(
+            "[{i}] FromPort={} ToPort={}: restricted",
+            show(from),
+            show(to)
+        ));
+    }
+    Ok(Value::Bool(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(v: Option<Value>) -> (Value, Vec<String>) {
+        let mut notes = Vec::new();
+        let args = [v.as_ref()];
+        let mut ctx = NativeCtx::new(0, Some(&mut notes));
+        let out = egress_allows_all_ports(&Args::new(&args), &mut ctx).unwrap_or(Value::Null);
+        (out, notes)
+    }
+
+    #[test]
+    fn egress_semantics() {
+        assert_eq!(
+            run(Some(json!([{"FromPort": 3306, "ToPort": 3306}]))).0,
+            json!(false)
+        );
+        assert_eq!(
+            run(Some(json!([{"FromPort": 0, "ToPort": 65535}]))).0,
+            json!(true)
+        );
+        assert_eq!(
+            run(Some(json!([{"FromPort": null, "ToPort": null}]))).0,
+            json!(true)
+        );
+        assert_eq!(run(Some(json!([{"FromPort": 22}]))).0, json!(true));
+        assert_eq!(run(Some(json!(["not an object"]))).0, json!(true));
+        assert_eq!(run(Some(json!([]))).0, json!(false));
+        assert_eq!(run(Some(json!(null))).0, json!(false));
+        assert_eq!(run(Some(json!({"FromPort": 0}))).0, json!(false));
+        assert_eq!(run(None).0, json!(false));
+        assert_eq!(
+            run(Some(json!([{"FromPort": 0, "ToPort": 1024}]))).0,
+            json!(false)
+        );
+    }
+
+    #[test]
+    fn egress_notes_name_the_deciding_element() {
+        let (_, notes) = run(Some(
+            json!([{"FromPort": 80, "ToPort": 80}, {"FromPort": 0, "ToPort": 65535}]),
+        ));
+        assert_eq!(
+            notes,
+            vec![
+                "[0] FromPort=80 ToPort=80: restricted",
+                "[1] FromPort=0 ToPort=65535: allows all ports"
+            ]
+        );
+    }
+}

@@ -1,0 +1,708 @@
+//! Stage 1, parse: condition text → AST with spans, through the pest grammar
+//! `grammar/condition.pest` and pest's `PrattParser` for precedence.
+
+use crate::ast::{
+    ArithOp, CmpOp, Expr, ExprKind, Ident, Path, PathRoot, Quantifier, Segment, Span, TestKind,
+};
+use crate::error::{ConditionError, ErrorCode, nearest};
+use pest::Parser as _;
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use serde_json::Value;
+use std::sync::LazyLock;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/condition.pest"]
+struct ConditionParser;
+
+/// The reserved words of the language.
+pub const KEYWORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "in",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "matches",
+    "in_cidr",
+    "is_null",
+    "is_empty",
+    "exists",
+    "any",
+    "all",
+    "none",
+    "true",
+    "false",
+    "null",
+];
+
+/// Words (and symbols) that may stand after an operand, for did-you-mean hints.
+const OPERATOR_WORDS: &[&str] = &[
+    "and",
+    "or",
+    "in",
+    "not in",
+    "contains",
+    "not contains",
+    "starts_with",
+    "not starts_with",
+    "ends_with",
+    "not ends_with",
+    "matches",
+    "not matches",
+    "in_cidr",
+    "not in_cidr",
+    "is_null",
+    "not is_null",
+    "is_empty",
+    "not is_empty",
+    "exists",
+    "not exists",
+];
+
+/// Maximum nesting of parentheses, brackets, quantifiers and calls.
+pub const MAX_NESTING: usize = 64;
+/// Maximum depth of the expression tree (operators nest too).
+pub const MAX_DEPTH: usize = 256;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or_op, Assoc::Left))
+        .op(Op::infix(Rule::and_op, Assoc::Left))
+        .op(Op::prefix(Rule::not_op))
+        .op(Op::infix(Rule::cmp_op, Assoc::Left) | Op::postfix(Rule::test))
+        .op(Op::infix(Rule::add_op, Assoc::Left) | Op::infix(Rule::sub_op, Assoc::Left))
+        .op(Op::infix(Rule::mul_op, Assoc::Left) | Op::infix(Rule::div_op, Assoc::Left))
+        .op(Op::prefix(Rule::neg_op))
+});
+
+/// Parses a condition into its AST, or returns the syntax errors found.
+pub fn parse(src: &str) -> Result<Expr, Vec<ConditionError>> {
+    check_nesting(src)?;
+    let mut pairs =
+        ConditionParser::parse(Rule::condition, src).map_err(|e| vec![syntax_error(src, e)])?;
+    let cond = pairs.next().ok_or_else(|| vec![internal(src)])?;
+    let expr = cond
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::expr)
+        .ok_or_else(|| vec![internal(src)])?;
+    let mut errors = Vec::new();
+    let lowered = lower_expr(expr, &mut errors);
+    match lowered {
+        Some(l) if errors.is_empty() => Ok(l.expr),
+        _ => {
+            if errors.is_empty() {
+                errors.push(internal(src));
+            }
+            Err(errors)
+        }
+    }
+}
+
+fn internal(src: &str) -> ConditionError {
+    ConditionError::new(
+        ErrorCode::E0001,
+        Span::new(0, src.len()),
+        "could not parse the condition",
+        "here",
+    )
+}
+
+/// Rejects nesting deeper than [`MAX_NESTING`] before pest recurses into it.
+fn check_nesting(src: &str) -> Result<(), Vec<ConditionError>> {
+    let mut depth = 0usize;
+    let mut in_str: Option<u8> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    for (i, b) in src.bytes().enumerate() {
+        if comment {
+            comment = b != b'\n';
+            continue;
+        }
+        if let Some(q) = in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' && q == b'"' {
+                escaped = true;
+            } else if b == q {
+                in_str = None;
+            }
+            continue;
+        }
+        match b {
+            b'"' | b'`' | b'\'' => in_str = Some(b),
+            b'#' => comment = true,
+            b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(vec![
+                        ConditionError::new(
+                            ErrorCode::E0005,
+                            Span::new(i, i + 1),
+                            format!("the condition nests deeper than {MAX_NESTING} levels"),
+                            "too deep from here",
+                        )
+                        .with_help("split the condition, or remove redundant parentheses"),
+                    ]);
+                }
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn span_of(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// An expression being built, with what the chaining rule needs to know about it.
+struct Lowered {
+    expr: Expr,
+    /// An unparenthesised comparison or test (another one may not apply to it).
+    bare_cmp: bool,
+    depth: usize,
+}
+
+impl Lowered {
+    fn atom(expr: Expr) -> Self {
+        Lowered {
+            expr,
+            bare_cmp: false,
+            depth: 1,
+        }
+    }
+}
+
+fn too_deep(span: Span) -> ConditionError {
+    ConditionError::new(
+        ErrorCode::E0005,
+        span,
+        format!("the condition is deeper than {MAX_DEPTH} operators"),
+        "too deep",
+    )
+    .with_help("split the condition into simpler conjuncts")
+}
+
+fn lower_expr(pair: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowered> {
+    // The closures below share `errors`; a RefCell keeps the borrow checker content.
+    let errs = std::cell::RefCell::new(std::mem::take(errors));
+    let result = PRATT
+        .map_primary(|p| lower_primary(p, &mut errs.borrow_mut()))
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let span = span_of(&op).join(rhs.expr.span);
+            let depth = rhs.depth + 1;
+            if depth > MAX_DEPTH {
+                errs.borrow_mut().push(too_deep(span));
+                return None;
+            }
+            let kind = match op.as_rule() {
+                Rule::not_op => ExprKind::Not(Box::new(rhs.expr)),
+                _ => ExprKind::Neg(Box::new(rhs.expr)),
+            };
+            Some(Lowered {
+                expr: Expr { kind, span },
+                bare_cmp: false,
+                depth,
+            })
+        })
+        .map_postfix(|lhs, op| {
+            let lhs = lhs?;
+            let op_span = span_of(&op);
+            let span = lhs.expr.span.join(op_span);
+            if lhs.bare_cmp {
+                errs.borrow_mut().push(chain_error(op_span, lhs.expr.span));
+                return None;
+            }
+            let negated = op.clone().into_inner().any(|p| p.as_rule() == Rule::kw_not);
+            let word = op.into_inner().find(|p| p.as_rule() == Rule::test_word)?;
+            let test = match word.into_inner().next()?.as_rule() {
+                Rule::kw_exists => TestKind::Exists,
+                Rule::kw_is_null => TestKind::IsNull,
+                _ => TestKind::IsEmpty,
+            };
+            let depth = lhs.depth + 1;
+            if depth > MAX_DEPTH {
+                errs.borrow_mut().push(too_deep(span));
+                return None;
+            }
+            Some(Lowered {
+                expr: Expr {
+                    kind: ExprKind::Test {
+                        test,
+                        negated,
+                        op_span,
+                        operand: Box::new(lhs.expr),
+                    },
+                    span,
+                },
+                bare_cmp: true,
+                depth,
+            })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let span = lhs.expr.span.join(rhs.expr.span);
+            let op_span = span_of(&op);
+            let depth = lhs.depth.max(rhs.depth) + 1;
+            if depth > MAX_DEPTH {
+                errs.borrow_mut().push(too_deep(span));
+                return None;
+            }
+            let (l, r) = (Box::new(lhs.expr), Box::new(rhs.expr));
+            let (kind, bare_cmp) = match op.as_rule() {
+                Rule::or_op => (ExprKind::Or(l, r), false),
+                Rule::and_op => (ExprKind::And(l, r), false),
+                Rule::add_op => (
+                    ExprKind::Arith {
+                        op: ArithOp::Add,
+                        lhs: l,
+                        rhs: r,
+                    },
+                    false,
+                ),
+                Rule::sub_op => (
+                    ExprKind::Arith {
+                        op: ArithOp::Sub,
+                        lhs: l,
+                        rhs: r,
+                    },
+                    false,
+                ),
+                Rule::mul_op => (
+                    ExprKind::Arith {
+                        op: ArithOp::Mul,
+                        lhs: l,
+                        rhs: r,
+                    },
+                    false,
+                ),
+                Rule::div_op => (
+                    ExprKind::Arith {
+                        op: ArithOp::Div,
+                        lhs: l,
+                        rhs: r,
+                    },
+                    false,
+                ),
+                _ => {
+                    if lhs.bare_cmp {
+                        errs.borrow_mut().push(chain_error(op_span, l.span));
+                        return None;
+                    }
+                    if rhs.bare_cmp {
+                        errs.borrow_mut().push(chain_error(op_span, r.span));
+                        return None;
+                    }
+                    let (op, negated) = cmp_op(op)?;
+                    (
+                        ExprKind::Compare {
+                            op,
+                            negated,
+                            op_span,
+                            lhs: l,
+                            rhs: r,
+                        },
+                        true,
+                    )
+                }
+            };
+            Some(Lowered {
+                expr: Expr { kind, span },
+                bare_cmp,
+                depth,
+            })
+        })
+        .parse(pair.into_inner());
+    *errors = errs.into_inner();
+    result
+}
+
+fn chain_error(op_span: Span, prev: Span) -> ConditionError {
+    ConditionError::new(
+        ErrorCode::E0003,
+        op_span,
+        "comparisons and tests do not chain",
+        "second comparison or test here",
+    )
+    .with_help(format!(
+        "combine the two with `and`, or parenthesise the first one{} if comparing its boolean result is meant",
+        if prev.is_empty() { "" } else { " `(...)`" }
+    ))
+}
+
+fn cmp_op(op: Pair<Rule>) -> Option<(CmpOp, bool)> {
+    let mut negated = false;
+    for p in op.into_inner() {
+        match p.as_rule() {
+            Rule::kw_not => negated = true,
+            Rule::sym_cmp => {
+                let o = match p.as_str() {
+                    "==" => CmpOp::Eq,
+                    "!=" => CmpOp::Ne,
+                    "<=" => CmpOp::Le,
+                    ">=" => CmpOp::Ge,
+                    "<" => CmpOp::Lt,
+                    _ => CmpOp::Gt,
+                };
+                return Some((o, false));
+            }
+            Rule::word_cmp => {
+                let o = match p.into_inner().next()?.as_rule() {
+                    Rule::kw_in => CmpOp::In,
+                    Rule::kw_in_cidr => CmpOp::InCidr,
+                    Rule::kw_contains => CmpOp::Contains,
+                    Rule::kw_starts_with => CmpOp::StartsWith,
+                    Rule::kw_ends_with => CmpOp::EndsWith,
+                    _ => CmpOp::Matches,
+                };
+                return Some((o, negated));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn lower_primary(p: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowered> {
+    let span = span_of(&p);
+    let atom = |kind| Some(Lowered::atom(Expr { kind, span }));
+    match p.as_rule() {
+        Rule::paren => {
+            let inner = p.into_inner().next()?;
+            let mut l = lower_expr(inner, errors)?;
+            l.bare_cmp = false;
+            l.expr.span = span;
+            Some(l)
+        }
+        Rule::quantifier => {
+            let mut it = p.into_inner();
+            let kind = match it.next()?.into_inner().next()?.as_rule() {
+                Rule::kw_any => Quantifier::Any,
+                Rule::kw_all => Quantifier::All,
+                _ => Quantifier::None,
+            };
+            let list = lower_expr(it.next()?, errors);
+            let body = lower_expr(it.next()?, errors);
+            let (list, body) = (list?, body?);
+            let depth = list.depth.max(body.depth) + 1;
+            let kind = ExprKind::Quantifier {
+                kind,
+                list: Box::new(list.expr),
+                body: Box::new(body.expr),
+            };
+            Some(Lowered {
+                expr: Expr { kind, span },
+                bare_cmp: false,
+                depth,
+            })
+        }
+        Rule::call => {
+            let mut it = p.into_inner();
+            let name = it.next()?;
+            let name = Ident {
+                name: name.as_str().to_string(),
+                span: span_of(&name),
+            };
+            let mut args = Vec::new();
+            let mut depth = 1;
+            let mut ok = true;
+            for a in it {
+                match lower_expr(a, errors) {
+                    Some(l) => {
+                        depth = depth.max(l.depth + 1);
+                        args.push(l.expr);
+                    }
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            Some(Lowered {
+                expr: Expr {
+                    kind: ExprKind::Call { name, args },
+                    span,
+                },
+                bare_cmp: false,
+                depth,
+            })
+        }
+        Rule::string
+        | Rule::number
+        | Rule::kw_true
+        | Rule::kw_false
+        | Rule::kw_null
+        | Rule::list => match literal(&p) {
+            Ok(v) => atom(ExprKind::Literal(v)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        Rule::path => match lower_path(p) {
+            Ok(path) => atom(ExprKind::Path(path)),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        _ => None,
+    }
+}
+
+/// A literal, decoded with serde_json so strings and numbers follow JSON exactly.
+fn literal(p: &Pair<Rule>) -> Result<Value, ConditionError> {
+    let span = span_of(p);
+    match p.as_rule() {
+        Rule::kw_true => Ok(Value::Bool(true)),
+        Rule::kw_false => Ok(Value::Bool(false)),
+        Rule::kw_null => Ok(Value::Null),
+        Rule::list => p.clone().into_inner().map(|i| literal(&i)).collect::<Result<Vec<_>, _>>().map(Value::Array),
+        Rule::number => {
+            let v: Value = serde_json::from_str(p.as_str()).map_err(|_| {
+                ConditionError::new(ErrorCode::E0004, span, format!("the number `{}` is out of range", p.as_str()), "does not fit a 64-bit float")
+                    .with_help("numbers must be finite 64-bit floating-point values")
+            })?;
+            Ok(v)
+        }
+        _ => serde_json::from_str(p.as_str()).map_err(|e| {
+            ConditionError::new(ErrorCode::E0004, span, "invalid string literal", e.to_string())
+                .with_help("strings follow JSON: escape `\"` and `\\`, and use `\\uXXXX` with valid surrogate pairs")
+        }),
+    }
+}
+
+fn lower_path(p: Pair<Rule>) -> Result<Path, ConditionError> {
+    let span = span_of(&p);
+    let mut root = PathRoot::Implicit;
+    let mut segments = Vec::new();
+    for part in p.into_inner() {
+        match part.as_rule() {
+            Rule::current => root = PathRoot::Current,
+            Rule::jsonpath => {
+                let text = part.as_str();
+                match simple_jsonpath(text) {
+                    Some(segs) => {
+                        root = PathRoot::Root;
+                        segments = segs;
+                    }
+                    None => root = PathRoot::JsonPath(text.to_string()),
+                }
+            }
+            Rule::ident => segments.push(Segment::Key(part.as_str().to_string())),
+            Rule::quoted => {
+                let s = part.as_str();
+                segments.push(Segment::Key(
+                    s.get(1..s.len().saturating_sub(1))
+                        .unwrap_or("")
+                        .to_string(),
+                ));
+            }
+            Rule::wildcard => segments.push(Segment::Wildcard),
+            Rule::index => {
+                let i: i64 = part.as_str().parse().map_err(|_| {
+                    ConditionError::new(
+                        ErrorCode::E0004,
+                        span_of(&part),
+                        "index out of range",
+                        "does not fit a 64-bit integer",
+                    )
+                })?;
+                segments.push(Segment::Index(i));
+            }
+            _ => {}
+        }
+    }
+    let _ = span;
+    Ok(Path { root, segments })
+}
+
+/// Splits `$`, `$.a.b`, `$['a'][0]` into segments; `None` for any other JSONPath.
+fn simple_jsonpath(text: &str) -> Option<Vec<Segment>> {
+    let mut rest = text.strip_prefix('$')?;
+    let mut segs = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            if r.starts_with('.') || r.starts_with('*') {
+                return None;
+            }
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let name = r.get(..end)?;
+            let mut chars = name.chars();
+            if !matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_') {
+                return None;
+            }
+            segs.push(Segment::Key(name.to_string()));
+            rest = r.get(end..)?;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = r.get(..end)?.trim();
+            if let Ok(i) = inner.parse::<i64>() {
+                segs.push(Segment::Index(i));
+            } else if inner.len() >= 2 && (inner.starts_with('\'') && inner.ends_with('\'')) {
+                let body = inner.get(1..inner.len() - 1)?;
+                if body.contains(['\\', '\'']) {
+                    return None;
+                }
+                segs.push(Segment::Key(body.to_string()));
+            } else {
+                return None;
+            }
+            rest = r.get(end + 1..)?;
+        } else {
+            return None;
+        }
+    }
+    Some(segs)
+}
+
+// ---------------------------------------------------------------------------------------
+// Syntax errors: say what was expected, and suggest the operator that was probably meant.
+
+fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let positives = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        pest::error::ErrorVariant::CustomError { .. } => vec![],
+    };
+    let rest = src.get(pos..).unwrap_or("");
+    let word_len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map(|(i, _)| i)
+        .unwrap_or(rest.len());
+    let word = rest.get(..word_len).unwrap_or("");
+    let expected = describe_expected(&positives);
+    let wants_operator = positives.iter().any(|r| {
+        matches!(
+            r,
+            Rule::cmp_op | Rule::and_op | Rule::or_op | Rule::test | Rule::EOI
+        )
+    });
+
+    if rest.is_empty() {
+        return ConditionError::new(
+            ErrorCode::E0001,
+            Span::new(pos, pos),
+            format!("unexpected end of condition, expected {expected}"),
+            "the condition ends here",
+        )
+        .with_help("complete the expression");
+    }
+    // A word where an operator was expected: an unknown operator, probably a typo.
+    if wants_operator && !word.is_empty() {
+        let span = Span::new(pos, pos + word.len());
+        let mut err = ConditionError::new(
+            ErrorCode::E0002,
+            span,
+            format!("unknown operator `{word}`"),
+            "not an operator or test",
+        );
+        let near = nearest(word, OPERATOR_WORDS.iter().copied());
+        err = match near.first() {
+            Some(n) => err.with_help(format!("did you mean `{n}`?")),
+            None => err.with_help(format!(
+                "expected {expected}; keys that are not identifiers need backticks, e.g. `{word}`"
+            )),
+        };
+        return err;
+    }
+    // Symbols from other languages.
+    let sym_hint = [
+        ("===", "=="),
+        ("=~", "matches"),
+        ("&&", "and"),
+        ("||", "or"),
+        ("<>", "!="),
+        ("=", "=="),
+        ("!", "not"),
+    ]
+    .iter()
+    .find(|(s, _)| rest.starts_with(s));
+    if let Some((s, r)) = sym_hint {
+        return ConditionError::new(
+            ErrorCode::E0002,
+            Span::new(pos, pos + s.len()),
+            format!("unknown operator `{s}`"),
+            "not an operator of this language",
+        )
+        .with_help(format!("did you mean `{r}`?"));
+    }
+    let found_len = if word.is_empty() {
+        rest.chars().next().map(char::len_utf8).unwrap_or(0)
+    } else {
+        word.len()
+    };
+    let found = rest.get(..found_len).unwrap_or("");
+    let mut err = ConditionError::new(
+        ErrorCode::E0001,
+        Span::new(pos, pos + found_len),
+        format!("unexpected `{found}`, expected {expected}"),
+        format!("expected {expected}"),
+    );
+    if KEYWORDS.contains(&word) {
+        err = err.with_help(format!(
+            "`{word}` is a keyword; to name a key `{word}`, quote it with backticks: `{word}`"
+        ));
+    } else if found == "'" {
+        err = err.with_help("strings use double quotes: \"...\"");
+    } else if rest.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        err = err.with_help(
+            "keys that start with a digit or contain `-` need backticks, e.g. `bucket-name`",
+        );
+    } else {
+        err = err.with_help(format!("expected {expected}"));
+    }
+    err
+}
+
+fn describe_expected(positives: &[Rule]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for r in positives {
+        let s = match r {
+            Rule::EOI => "end of input",
+            Rule::expr
+            | Rule::primary
+            | Rule::paren
+            | Rule::path
+            | Rule::literal
+            | Rule::string
+            | Rule::number
+            | Rule::list
+            | Rule::call
+            | Rule::quantifier
+            | Rule::ident
+            | Rule::not_op
+            | Rule::neg_op
+            | Rule::kw_true
+            | Rule::kw_false
+            | Rule::kw_null
+            | Rule::current
+            | Rule::jsonpath
+            | Rule::quoted => "an operand (path, literal, function call or `(`)",
+            Rule::cmp_op | Rule::sym_cmp | Rule::word_cmp => "a comparison",
+            Rule::test | Rule::test_word => "a test (`exists`, `is_null`, `is_empty`)",
+            Rule::and_op | Rule::or_op => "`and`/`or`",
+            Rule::add_op | Rule::sub_op | Rule::mul_op | Rule::div_op => "an arithmetic operator",
+            Rule::list_item => "a literal",
+            Rule::index | Rule::wildcard => "an index or `*`",
+            _ => continue,
+        };
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    match out.len() {
+        0 => "an expression".to_string(),
+        1 => out.concat(),
+        n => format!("{} or {}", out[..n - 1].join(", "), out[n - 1]),
+    }
+}
