@@ -151,7 +151,22 @@ pub(crate) enum NodeKind {
 /// Parses, checks and compiles `src` with the natives of `registry`. `name` names the source in
 /// diagnostics (a file name, or `condition`).
 pub fn compile_named(name: &str, src: &str, registry: &Registry) -> Result<Program, CompileError> {
-    let ast = syntax::parse(src).map_err(|errs| CompileError::new(name, src, errs))?;
+    let rec = syntax::parse_recovering(src);
+    if !rec.errors.is_empty() {
+        // Report the syntax errors, and what the checker finds in the condition once the
+        // suggested fixes are applied (with spans mapped back to the source as written).
+        let mut errs = rec.errors.clone();
+        if let Some(patched) = &rec.patched {
+            errs.extend(check::check(patched, registry).into_iter().map(|mut e| {
+                e.span = rec.original_span(e.span);
+                e
+            }));
+        }
+        return Err(CompileError::new(name, src, errs));
+    }
+    let ast = rec
+        .patched
+        .ok_or_else(|| CompileError::new(name, src, vec![internal(Span::new(0, src.len()))]))?;
     let errs = check::check(&ast, registry);
     if !errs.is_empty() {
         return Err(CompileError::new(name, src, errs));

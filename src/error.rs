@@ -78,6 +78,8 @@ pub struct ConditionError {
     pub label: String,
     /// How to fix it.
     pub help: Option<String>,
+    /// A replacement for the span's text that fixes the error, when one is certain enough.
+    pub fix: Option<String>,
 }
 
 impl ConditionError {
@@ -94,7 +96,13 @@ impl ConditionError {
             span,
             label: label.into(),
             help: None,
+            fix: None,
         }
+    }
+    /// Adds a suggested replacement of the span's text.
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
     }
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

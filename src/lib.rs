@@ -13,11 +13,13 @@
 pub mod ast;
 pub mod check;
 pub mod compile;
+pub mod diagnostics;
 pub mod document;
 pub mod error;
 pub mod eval;
 pub mod input;
 pub mod natives;
+pub mod rules;
 pub mod syntax;
 
 pub use compile::{Program, compile, compile_named};

@@ -77,6 +77,89 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::neg_op))
 });
 
+/// Most syntax errors reported for one condition.
+const MAX_SYNTAX_ERRORS: usize = 16;
+
+/// A parse that went on past fixable syntax errors.
+pub struct Recovered {
+    /// The errors found, with spans in the original source.
+    pub errors: Vec<ConditionError>,
+    /// The AST of the source with every suggested fix applied, when it parses; its spans are
+    /// in that patched source: map them back with [`Recovered::original_span`].
+    pub patched: Option<Expr>,
+    edits: Vec<(usize, usize, usize)>,
+}
+
+impl Recovered {
+    /// Maps a span of the patched source back to the original source.
+    pub fn original_span(&self, s: Span) -> Span {
+        Span::new(self.original_pos(s.start), self.original_pos(s.end))
+    }
+    fn original_pos(&self, mut p: usize) -> usize {
+        for &(pos, old_len, new_len) in self.edits.iter().rev() {
+            if p >= pos + new_len {
+                p = p + old_len - new_len;
+            } else if p > pos {
+                p = pos;
+            }
+        }
+        p
+    }
+}
+
+/// Parses `src`; on a syntax error that has a suggested fix (an operator typo), applies the fix
+/// and parses again, so that the errors after it are reported too.
+pub fn parse_recovering(src: &str) -> Recovered {
+    let mut text = src.to_string();
+    let mut errors = Vec::new();
+    let mut edits: Vec<(usize, usize, usize)> = Vec::new();
+    loop {
+        match parse(&text) {
+            Ok(e) => return finish(errors, Some(e), edits),
+            Err(errs) => {
+                let fixable = errs.len() == 1 && errors.len() < MAX_SYNTAX_ERRORS;
+                let probe = Recovered {
+                    errors: Vec::new(),
+                    patched: None,
+                    edits: edits.clone(),
+                };
+                let mut mapped: Vec<ConditionError> = errs
+                    .iter()
+                    .cloned()
+                    .map(|mut e| {
+                        e.span = probe.original_span(e.span);
+                        e
+                    })
+                    .collect();
+                let fix = errs
+                    .first()
+                    .filter(|_| fixable)
+                    .and_then(|e| e.fix.clone().map(|f| (e.span, f)));
+                errors.append(&mut mapped);
+                match fix {
+                    Some((span, f)) if text.get(span.start..span.end).is_some() => {
+                        text.replace_range(span.start..span.end, &f);
+                        edits.push((span.start, span.len(), f.len()));
+                    }
+                    _ => return finish(errors, None, edits),
+                }
+            }
+        }
+    }
+}
+
+fn finish(
+    errors: Vec<ConditionError>,
+    patched: Option<Expr>,
+    edits: Vec<(usize, usize, usize)>,
+) -> Recovered {
+    Recovered {
+        errors,
+        patched,
+        edits,
+    }
+}
+
 /// Parses a condition into its AST, or returns the syntax errors found.
 pub fn parse(src: &str) -> Result<Expr, Vec<ConditionError>> {
     check_nesting(src)?;
@@ -519,10 +602,35 @@ fn lower_path(p: Pair<Rule>) -> Result<Path, ConditionError> {
         }
     }
     let _ = span;
+    // Steps after a multi-valued JSONPath (`` $..a.`b c` ``) apply to each of its results:
+    // fold them into the JSONPath text so they are not dropped.
+    if let PathRoot::JsonPath(text) = &mut root {
+        for seg in segments.drain(..) {
+            match seg {
+                Segment::Key(k) => text.push_str(&format!("['{}']", jsonpath_escape(&k))),
+                Segment::Index(i) => text.push_str(&format!("[{i}]")),
+                Segment::Wildcard => text.push_str("[*]"),
+            }
+        }
+    }
     Ok(Path { root, segments })
 }
 
-/// Splits `$`, `$.a.b`, `$['a'][0]` into segments; `None` for any other JSONPath.
+/// `key` as the body of an RFC 9535 single-quoted name.
+fn jsonpath_escape(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for c in key.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits `$`, `$.a.b`, `$['a'][0]`, `$["a"]` into segments; `None` for any other JSONPath.
 fn simple_jsonpath(text: &str) -> Option<Vec<Segment>> {
     let mut rest = text.strip_prefix('$')?;
     let mut segs = Vec::new();
@@ -543,10 +651,21 @@ fn simple_jsonpath(text: &str) -> Option<Vec<Segment>> {
             let end = r.find(']')?;
             let inner = r.get(..end)?.trim();
             if let Ok(i) = inner.parse::<i64>() {
+                // RFC 9535 integers: no leading zeros, no `-0`, no `+` (jsonpath-rust rejects them).
+                let digits = inner.strip_prefix('-').unwrap_or(inner);
+                if inner.starts_with('+')
+                    || inner == "-0"
+                    || digits.len() > 1 && digits.starts_with('0')
+                {
+                    return None;
+                }
                 segs.push(Segment::Index(i));
-            } else if inner.len() >= 2 && (inner.starts_with('\'') && inner.ends_with('\'')) {
+            } else if inner.len() >= 2
+                && (inner.starts_with('\'') && inner.ends_with('\'')
+                    || inner.starts_with('"') && inner.ends_with('"'))
+            {
                 let body = inner.get(1..inner.len() - 1)?;
-                if body.contains(['\\', '\'']) {
+                if body.contains(['\\', '\'', '"']) || body.chars().any(char::is_control) {
                     return None;
                 }
                 segs.push(Segment::Key(body.to_string()));
@@ -584,9 +703,19 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
     let wants_operator = positives.iter().any(|r| {
         matches!(
             r,
-            Rule::cmp_op | Rule::and_op | Rule::or_op | Rule::test | Rule::EOI
+            Rule::cmp_op
+                | Rule::and_op
+                | Rule::or_op
+                | Rule::test
+                | Rule::test_word
+                | Rule::word_cmp
+                | Rule::sym_cmp
+                | Rule::EOI
         )
     });
+    let after_not = positives
+        .iter()
+        .all(|r| matches!(r, Rule::test_word | Rule::word_cmp));
 
     if rest.is_empty() {
         return ConditionError::new(
@@ -606,9 +735,13 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
             format!("unknown operator `{word}`"),
             "not an operator or test",
         );
-        let near = nearest(word, OPERATOR_WORDS.iter().copied());
+        let candidates = OPERATOR_WORDS
+            .iter()
+            .copied()
+            .filter(|w| !after_not || !w.contains(' ') && *w != "and" && *w != "or");
+        let near = nearest(word, candidates);
         err = match near.first() {
-            Some(n) => err.with_help(format!("did you mean `{n}`?")),
+            Some(n) => err.with_help(format!("did you mean `{n}`?")).with_fix(*n),
             None => err.with_help(format!(
                 "expected {expected}; keys that are not identifiers need backticks, e.g. `{word}`"
             )),

@@ -3,6 +3,7 @@
 
 mod eval;
 pub mod render;
+mod test;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Evaluate a condition (-e) over JSON or NDJSON documents.
     Eval(eval::EvalArgs),
+    /// Run the test cases of rule files (default: policies/).
+    Test(test::TestArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -37,5 +40,6 @@ pub fn run() -> ExitCode {
     };
     match cli.command {
         Command::Eval(a) => eval::run(a),
+        Command::Test(a) => test::run(a),
     }
 }

@@ -1,0 +1,679 @@
+//! Rule files: Panther's YAML format (policies and rules, with their `Tests`) plus a
+//! `Condition:` key. Loading reports every problem with its line and column in the YAML file.
+
+mod span_map;
+pub mod testing;
+
+use crate::Program;
+use crate::ast::Span;
+use crate::diagnostics::{FileReport, Finding, Severity};
+use crate::error::nearest;
+use crate::natives::Registry;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+use span_map::SpanMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub use span_map::SpanMap as ConditionSpanMap;
+
+/// What a rule file describes.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisType {
+    /// A check over resource snapshots: flagged = non-compliant.
+    Policy,
+    /// A detection over log events: flagged = alert.
+    Rule,
+}
+
+/// The severities Panther accepts.
+pub const SEVERITIES: &[&str] = &["Info", "Low", "Medium", "High", "Critical"];
+
+/// The top-level keys pounce knows (Panther's, plus `Condition`).
+pub const KNOWN_KEYS: &[&str] = &[
+    "AnalysisType",
+    "Filename",
+    "PolicyID",
+    "RuleID",
+    "DisplayName",
+    "Enabled",
+    "ResourceTypes",
+    "LogTypes",
+    "Tags",
+    "Reports",
+    "Severity",
+    "Description",
+    "Runbook",
+    "Reference",
+    "DedupPeriodMinutes",
+    "Threshold",
+    "Tests",
+    "Suppressions",
+    "OutputIds",
+    "SummaryAttributes",
+    "Condition",
+    "Detection",
+    "CreateAlert",
+    "InlineFilters",
+    "Reference",
+    "Title",
+    "Dedup",
+    "AlertContext",
+    "DynamicSeverities",
+    "Destinations",
+    "Runbook",
+    "Status",
+    "Allow",
+    "Exclude",
+    "Mappings",
+];
+
+/// One test case of a rule file.
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    /// `Name`.
+    pub name: String,
+    /// `ExpectedResult`: for a policy, true = compliant; for a rule, true = alert.
+    pub expected: bool,
+    /// `Resource` (policies) or `Log` (rules).
+    pub document: Value,
+    /// `Mocks`: native name → value it returns in this test.
+    pub mocks: BTreeMap<String, Value>,
+    /// Where `Name` is in the file.
+    pub span: Span,
+}
+
+/// A loaded, compiled rule or policy.
+#[derive(Debug)]
+pub struct Rule {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The file as written.
+    pub text: String,
+    /// Policy or rule.
+    pub kind: AnalysisType,
+    /// `PolicyID` or `RuleID`.
+    pub id: String,
+    /// `DisplayName`.
+    pub display_name: Option<String>,
+    /// `Enabled` (default true).
+    pub enabled: bool,
+    /// `ResourceTypes` or `LogTypes`.
+    pub types: Vec<String>,
+    /// `Severity`.
+    pub severity: String,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `Runbook`.
+    pub runbook: Option<String>,
+    /// `Reference`.
+    pub reference: Option<String>,
+    /// `Tags`.
+    pub tags: Vec<String>,
+    /// `Reports`: framework → entries, in file order.
+    pub reports: Vec<(String, Vec<String>)>,
+    /// The compiled `Condition`.
+    pub program: Program,
+    /// Where the condition is in the file.
+    pub condition_span: Span,
+    /// Condition offset → file offset.
+    pub condition_map: SpanMap,
+    /// `Tests`.
+    pub tests: Vec<TestCase>,
+    /// Every top-level key as written (unknown ones included).
+    pub raw: Value,
+}
+
+impl Rule {
+    /// True when a flagged verdict on `expected` passes the test, per the rule kind.
+    pub fn test_passes(&self, expected: bool, flagged: bool) -> bool {
+        match self.kind {
+            AnalysisType::Policy => expected != flagged,
+            AnalysisType::Rule => expected == flagged,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+struct RawFile {
+    AnalysisType: Option<Spanned<String>>,
+    PolicyID: Option<Spanned<String>>,
+    RuleID: Option<Spanned<String>>,
+    DisplayName: Option<String>,
+    Enabled: Option<bool>,
+    ResourceTypes: Option<Vec<String>>,
+    LogTypes: Option<Vec<String>>,
+    Tags: Option<Vec<String>>,
+    Reports: Option<serde_json::Map<String, Value>>,
+    Severity: Option<Spanned<String>>,
+    Description: Option<String>,
+    Runbook: Option<String>,
+    Reference: Option<String>,
+    #[allow(dead_code)]
+    DedupPeriodMinutes: Option<u64>,
+    #[allow(dead_code)]
+    Threshold: Option<u64>,
+    Condition: Option<Spanned<String>>,
+    Tests: Option<Vec<RawTest>>,
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+struct RawTest {
+    Name: Spanned<String>,
+    ExpectedResult: bool,
+    Resource: Option<Value>,
+    Log: Option<Value>,
+    Mocks: Option<Vec<RawMock>>,
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+struct RawMock {
+    objectName: String,
+    returnValue: Value,
+}
+
+fn code(n: u16) -> String {
+    format!("pounce::E{n:04}")
+}
+
+/// A saphyr error as a finding at its location.
+fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
+    let full = e.to_string();
+    let first = full.lines().next().unwrap_or("invalid YAML");
+    // "error: line 2 column 17: invalid boolean" → "invalid boolean"
+    let msg = first.trim_start_matches("error: ");
+    let msg = match msg.find(": ") {
+        Some(i) if msg.starts_with("line ") => msg.get(i + 2..).unwrap_or(msg),
+        _ => msg,
+    };
+    let start = e
+        .location()
+        .map(|l| {
+            l.span().byte_offset().map_or_else(
+                || crate::diagnostics::offset_of(text, l.line() as usize, l.column() as usize),
+                |b| b as usize,
+            )
+        })
+        .unwrap_or(0)
+        .min(text.len());
+    let end = text
+        .get(start..)
+        .and_then(|r| r.find(['\n', ' ', ',', ']', '}']))
+        .map_or(text.len(), |k| start + k.max(1))
+        .min(text.len());
+    if msg.starts_with("duplicate mapping key") {
+        let key = msg
+            .trim_start_matches("duplicate mapping key: ")
+            .split(',')
+            .next()
+            .unwrap_or("");
+        return Finding::new(
+            code(202),
+            Severity::Error,
+            Span::new(start, end),
+            format!("duplicate key `{key}`"),
+            "repeated here",
+        )
+        .with_help("each key may appear once in a mapping; remove or merge the repeated one");
+    }
+    if msg.starts_with("invalid") || msg.starts_with("expected") || msg.starts_with("invalid type")
+    {
+        return Finding::new(
+            code(203),
+            Severity::Error,
+            Span::new(start, end),
+            format!("wrong value type: {msg}"),
+            "this value",
+        )
+        .with_help(
+            "see docs/RULES.md for the type of each key (e.g. `ExpectedResult: true` or `false`)",
+        );
+    }
+    Finding::new(
+        code(201),
+        Severity::Error,
+        Span::new(start, end),
+        format!("invalid YAML: {msg}"),
+        "here",
+    )
+    .with_help("fix the YAML syntax at this position")
+}
+
+/// Byte span of a spanned scalar's text in the file.
+fn scalar_span<T>(text: &str, s: &Spanned<T>) -> Span {
+    let sp = s.referenced.span();
+    let start = sp
+        .byte_offset()
+        .map_or_else(
+            || {
+                crate::diagnostics::offset_of(
+                    text,
+                    s.referenced.line() as usize,
+                    s.referenced.column() as usize,
+                )
+            },
+            |b| b as usize,
+        )
+        .min(text.len());
+    let len = sp.byte_len().map_or(0, |l| l as usize);
+    Span::new(start, (start + len).min(text.len()))
+}
+
+/// The span of a top-level key, for findings about a whole key.
+fn key_span(keys: &[(String, Span)], key: &str) -> Option<Span> {
+    keys.iter().find(|(k, _)| k == key).map(|(_, s)| *s)
+}
+
+/// Top-level keys with their spans; fails with YAML syntax or duplicate-key errors.
+fn top_keys(text: &str) -> Result<Vec<(String, Span)>, Finding> {
+    let map: HashMap<Spanned<String>, serde::de::IgnoredAny> =
+        serde_saphyr::from_str(text).map_err(|e| yaml_finding(text, &e))?;
+    let mut keys: Vec<(String, Span)> = map
+        .keys()
+        .map(|k| {
+            let sp = scalar_span(text, k);
+            let sp = if sp.is_empty() {
+                Span::new(sp.start, sp.start + k.value.len())
+            } else {
+                sp
+            };
+            (k.value.clone(), sp)
+        })
+        .collect();
+    keys.sort_by_key(|(_, s)| s.start);
+    Ok(keys)
+}
+
+/// Loads and compiles one rule file from its text. On failure, the report lists every error.
+pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, FileReport> {
+    let name = path.display().to_string();
+    let mut report = FileReport::new(&name, text);
+    if text.trim().is_empty() {
+        report.push(
+            Finding::new(
+                code(204),
+                Severity::Error,
+                Span::new(0, 0),
+                "empty rule file",
+                "no content",
+            )
+            .with_help("a rule file needs at least `AnalysisType`, an ID, and a `Condition`"),
+        );
+        return Err(report);
+    }
+    let keys = match top_keys(text) {
+        Ok(k) => k,
+        Err(f) => {
+            report.push(f);
+            return Err(report);
+        }
+    };
+    let raw_file: RawFile = match serde_saphyr::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            report.push(yaml_finding(text, &e));
+            return Err(report);
+        }
+    };
+    let raw: Value = serde_saphyr::from_str(text).unwrap_or(Value::Null);
+    let whole = Span::new(0, text.find('\n').unwrap_or(text.len()));
+
+    let kind = match &raw_file.AnalysisType {
+        None => {
+            report.push(
+                Finding::new(
+                    code(206),
+                    Severity::Error,
+                    whole,
+                    "missing `AnalysisType`",
+                    "in this file",
+                )
+                .with_help(
+                    "add `AnalysisType: policy` (resources) or `AnalysisType: rule` (log events)",
+                ),
+            );
+            None
+        }
+        Some(t) => match t.value.as_str() {
+            "policy" => Some(AnalysisType::Policy),
+            "rule" => Some(AnalysisType::Rule),
+            other => {
+                let near = nearest(other, ["policy", "rule"]);
+                let help = match near.first() {
+                    Some(n) => format!("did you mean `{n}`? pounce runs `policy` and `rule` files"),
+                    None => "pounce runs `policy` and `rule` files".to_string(),
+                };
+                report.push(
+                    Finding::new(
+                        code(206),
+                        Severity::Error,
+                        scalar_span(text, t),
+                        format!("unknown `AnalysisType` `{other}`"),
+                        "not `policy` or `rule`",
+                    )
+                    .with_help(help),
+                );
+                None
+            }
+        },
+    };
+    let id_key = if kind == Some(AnalysisType::Rule) {
+        "RuleID"
+    } else {
+        "PolicyID"
+    };
+    let id = match (&raw_file.PolicyID, &raw_file.RuleID, kind) {
+        (Some(id), _, Some(AnalysisType::Policy)) | (_, Some(id), Some(AnalysisType::Rule)) => {
+            Some(id.value.clone())
+        }
+        (Some(id), None, None) | (None, Some(id), None) => Some(id.value.clone()),
+        _ => {
+            report.push(
+                Finding::new(
+                    code(205),
+                    Severity::Error,
+                    key_span(&keys, "AnalysisType").unwrap_or(whole),
+                    format!("missing `{id_key}`"),
+                    "this file has no ID",
+                )
+                .with_help(format!(
+                    "add `{id_key}: \"Vendor.Service.Check\"`, unique across the pack"
+                )),
+            );
+            None
+        }
+    };
+    let severity = match &raw_file.Severity {
+        Some(s) if SEVERITIES.contains(&s.value.as_str()) => s.value.clone(),
+        Some(s) => {
+            let near = nearest(&s.value, SEVERITIES.iter().copied());
+            let help = match near.first() {
+                Some(n) => format!(
+                    "did you mean `{n}`? valid severities: {}",
+                    SEVERITIES.join(", ")
+                ),
+                None => format!("valid severities: {}", SEVERITIES.join(", ")),
+            };
+            report.push(
+                Finding::new(
+                    code(207),
+                    Severity::Error,
+                    scalar_span(text, s),
+                    format!("invalid `Severity` `{}`", s.value),
+                    "not a severity",
+                )
+                .with_help(help),
+            );
+            String::new()
+        }
+        None => {
+            report.push(
+                Finding::new(
+                    code(207),
+                    Severity::Error,
+                    whole,
+                    "missing `Severity`",
+                    "in this file",
+                )
+                .with_help(format!("add `Severity:` one of {}", SEVERITIES.join(", "))),
+            );
+            String::new()
+        }
+    };
+    let program = match &raw_file.Condition {
+        None => {
+            report.push(
+                Finding::new(code(204), Severity::Error, key_span(&keys, id_key).unwrap_or(whole), "missing `Condition`", "this rule has no condition")
+                    .with_help("add `Condition:` with the condition that flags a document, e.g. `Condition: Enabled != true`"),
+            );
+            None
+        }
+        Some(c) => {
+            let span = scalar_span(text, c);
+            let raw_text = text.get(span.start..span.end).unwrap_or("");
+            let map = SpanMap::new(&c.value, raw_text, span.start);
+            match crate::compile_named(&name, &c.value, registry) {
+                Ok(p) => Some((p, span, map)),
+                Err(e) => {
+                    for err in e.errors {
+                        let (s, en) = map.span(err.span.start, err.span.end);
+                        let mut f = Finding::new(
+                            err.code.as_str(),
+                            Severity::Error,
+                            Span::new(s, en),
+                            err.message,
+                            err.label,
+                        );
+                        f.help = err.help;
+                        report.push(f);
+                    }
+                    None
+                }
+            }
+        }
+    };
+    let tests = load_tests(text, raw_file.Tests.unwrap_or_default(), kind, &mut report);
+    report.sort();
+    match (kind, id, program) {
+        (Some(kind), Some(id), Some((program, condition_span, condition_map)))
+            if !report.has_errors() =>
+        {
+            Ok(Rule {
+                path: path.to_path_buf(),
+                text: text.to_string(),
+                kind,
+                id,
+                display_name: raw_file.DisplayName,
+                enabled: raw_file.Enabled.unwrap_or(true),
+                types: raw_file
+                    .ResourceTypes
+                    .or(raw_file.LogTypes)
+                    .unwrap_or_default(),
+                severity,
+                description: raw_file.Description.map(|d| d.trim().to_string()),
+                runbook: raw_file.Runbook.map(|d| d.trim().to_string()),
+                reference: raw_file.Reference.map(|d| d.trim().to_string()),
+                tags: raw_file.Tags.unwrap_or_default(),
+                reports: raw_file
+                    .Reports
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let items = match v {
+                            Value::Array(a) => a.iter().map(scalar_text).collect(),
+                            other => vec![scalar_text(&other)],
+                        };
+                        (k, items)
+                    })
+                    .collect(),
+                program,
+                condition_span,
+                condition_map,
+                tests,
+                raw,
+            })
+        }
+        _ => Err(report),
+    }
+}
+
+fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn load_tests(
+    text: &str,
+    raw: Vec<RawTest>,
+    kind: Option<AnalysisType>,
+    report: &mut FileReport,
+) -> Vec<TestCase> {
+    let mut out = Vec::new();
+    for t in raw {
+        let span = scalar_span(text, &t.Name);
+        let document = match (t.Resource, t.Log, kind) {
+            (Some(d), None, _) | (None, Some(d), _) => d,
+            (Some(d), Some(_), _) => {
+                report.push(
+                    Finding::new(
+                        code(209),
+                        Severity::Error,
+                        span,
+                        format!("test `{}` has both `Resource` and `Log`", t.Name.value),
+                        "this test",
+                    )
+                    .with_help("policies test a `Resource`, rules a `Log`: keep one"),
+                );
+                d
+            }
+            (None, None, k) => {
+                let want = if k == Some(AnalysisType::Rule) {
+                    "Log"
+                } else {
+                    "Resource"
+                };
+                report.push(
+                    Finding::new(
+                        code(209),
+                        Severity::Error,
+                        span,
+                        format!("test `{}` has no `{want}`", t.Name.value),
+                        "this test",
+                    )
+                    .with_help(format!("add the `{want}:` the test evaluates")),
+                );
+                Value::Null
+            }
+        };
+        let mocks = t
+            .Mocks
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| {
+                // Panther mocks return strings; a string that is JSON stands for that JSON value.
+                let v = match m.returnValue {
+                    Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                    other => other,
+                };
+                (m.objectName, v)
+            })
+            .collect();
+        out.push(TestCase {
+            name: t.Name.value,
+            expected: t.ExpectedResult,
+            document,
+            mocks,
+            span,
+        });
+    }
+    out
+}
+
+/// Loads a rule file from disk.
+pub fn load_file(path: &Path, registry: &Registry) -> Result<Rule, FileReport> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => load_str(path, &text, registry),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let mut r = FileReport::new(&path.display().to_string(), &text);
+                r.push(
+                    Finding::new(
+                        code(201),
+                        Severity::Error,
+                        Span::new(valid, valid + 1),
+                        "the file is not valid UTF-8",
+                        "invalid byte here",
+                    )
+                    .with_help("save the file as UTF-8"),
+                );
+                Err(r)
+            }
+        },
+        Err(e) => {
+            let mut r = FileReport::new(&path.display().to_string(), "");
+            r.push(Finding::new(
+                code(210),
+                Severity::Error,
+                Span::new(0, 0),
+                format!("cannot read the file: {e}"),
+                "here",
+            ));
+            Err(r)
+        }
+    }
+}
+
+/// True for files that look like rule files (`.yml`/`.yaml`).
+pub fn is_rule_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
+}
+
+/// Every rule file under `paths` (files given directly are kept whatever their extension),
+/// sorted, each once; symlink loops are not followed twice.
+pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out, &mut seen, 0);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    depth: usize,
+) {
+    let Ok(canon) = dir.canonicalize() else {
+        return;
+    };
+    if depth > 64 || !seen.insert(canon) {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out, seen, depth + 1);
+        } else if is_rule_file(&p) && !is_data_file(&p) {
+            out.push(p);
+        }
+    }
+}
+
+/// Data files that live beside rules but are not rules (data models are loaded separately).
+fn is_data_file(p: &Path) -> bool {
+    p.components().any(|c| c.as_os_str() == "data_models")
+}
+
+/// Loads every rule file under `paths`: the rules that compile, and a report per invalid file.
+pub fn load_paths(paths: &[PathBuf], registry: &Registry) -> (Vec<Rule>, Vec<FileReport>) {
+    let mut rules = Vec::new();
+    let mut bad = Vec::new();
+    for f in collect_files(paths) {
+        match load_file(&f, registry) {
+            Ok(r) => rules.push(r),
+            Err(rep) => bad.push(rep),
+        }
+    }
+    (rules, bad)
+}
