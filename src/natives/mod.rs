@@ -1,7 +1,16 @@
 //! The native extension hook: Rust functions a condition can call by name. The checker reads
 //! the same [`Registry`], so an unknown name or a wrong argument count is a compile error.
 
+mod compute;
+mod general;
+mod iam;
 mod network;
+mod services;
+mod storage;
+mod time;
+
+pub use general::{fnmatch, truthy};
+pub use time::parse_timestamp;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -131,7 +140,13 @@ impl Registry {
     /// The natives pounce ships.
     pub fn standard() -> Self {
         let mut r = Registry::empty();
+        general::register(&mut r);
         network::register(&mut r);
+        time::register(&mut r);
+        iam::register(&mut r);
+        storage::register(&mut r);
+        compute::register(&mut r);
+        services::register(&mut r);
         r
     }
     /// Adds (or replaces) a native.
