@@ -91,7 +91,7 @@ fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<Condition
                     if let Err(msg) = build_regex(re) {
                         errors.push(
                             ConditionError::new(ErrorCode::E0103, rhs.span, "invalid regular expression", msg)
-                                .with_help("`matches` takes Rust `regex` syntax; escape special characters with `\\\\`"),
+                                .with_help("`matches` takes Rust `regex` syntax; to match a special character literally, escape it with `\\\\` inside the string, e.g. `\"\\\\(\"`"),
                         );
                     }
                 }

@@ -412,10 +412,11 @@ fn chain_error(op_span: Span, prev: Span) -> ConditionError {
         "comparisons and tests do not chain",
         "second comparison or test here",
     )
-    .with_help(format!(
-        "combine the two with `and`, or parenthesise the first one{} if comparing its boolean result is meant",
-        if prev.is_empty() { "" } else { " `(...)`" }
-    ))
+    .with_help(if prev.is_empty() {
+        "join the two with `and`".to_string()
+    } else {
+        "join the two with `and`, or put the first in parentheses `(...)` to compare its true/false result".to_string()
+    })
 }
 
 fn cmp_op(op: Pair<Rule>) -> Option<(CmpOp, bool)> {
@@ -554,7 +555,7 @@ fn literal(p: &Pair<Rule>) -> Result<Value, ConditionError> {
             Ok(v)
         }
         _ => serde_json::from_str(p.as_str()).map_err(|e| {
-            ConditionError::new(ErrorCode::E0004, span, "invalid string literal", e.to_string())
+            ConditionError::new(ErrorCode::E0004, span, "invalid string literal", strip_serde_position(&e.to_string()))
                 .with_help("strings follow JSON: escape `\"` and `\\`, and use `\\uXXXX` with valid surrogate pairs")
         }),
     }
@@ -717,14 +718,57 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
         .iter()
         .all(|r| matches!(r, Rule::test_word | Rule::word_cmp));
 
-    if rest.is_empty() {
+    if rest.trim().is_empty() {
+        return end_of_condition(src, pos, &expected, wants_operator);
+    }
+    // `x is null`: the test is one word.
+    if wants_operator && word == "is" {
+        let after = rest.get(2..).unwrap_or("");
+        let next = after.trim_start();
+        let gap = after.len() - next.len();
+        for (w, test) in [("null", "is_null"), ("empty", "is_empty")] {
+            if gap > 0
+                && next.starts_with(w)
+                && !next.get(w.len()..).unwrap_or("").starts_with(is_ident_char)
+            {
+                let span = Span::new(pos, pos + 2 + gap + w.len());
+                return ConditionError::new(
+                    ErrorCode::E0002,
+                    span,
+                    format!("unknown operator `is {w}`"),
+                    "not an operator or test",
+                )
+                .with_help(format!("did you mean `{test}`?"))
+                .with_fix(test);
+            }
+        }
+    }
+    // A word, then an operator: a second operand where an operator was expected, e.g. a
+    // missing `and` (`x == 1 y == 2`) or a key with a space (`bucket name == 1`).
+    if wants_operator
+        && !word.is_empty()
+        && !after_not
+        && starts_operator(rest.get(word.len()..).unwrap_or(""))
+    {
+        let before = src.get(..pos).unwrap_or("").trim_end();
+        let prev = before
+            .rfind(|c: char| !is_ident_char(c))
+            .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+        let mut help = "join the two conditions with `and` or `or`".to_string();
+        let prev_is_key = prev.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && !KEYWORDS.contains(&prev);
+        if prev_is_key && before.len() < pos {
+            help.push_str(&format!(
+                "; if `{prev} {word}` is one key, quote it with backticks: `` `{prev} {word}` ``"
+            ));
+        }
         return ConditionError::new(
             ErrorCode::E0001,
-            Span::new(pos, pos),
-            format!("unexpected end of condition, expected {expected}"),
-            "the condition ends here",
+            Span::new(pos, pos + word.len()),
+            format!("missing operator before `{word}`"),
+            "a new operand starts here",
         )
-        .with_help("complete the expression");
+        .with_help(help);
     }
     // A word where an operator was expected: an unknown operator, probably a typo.
     if wants_operator && !word.is_empty() {
@@ -743,31 +787,78 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
         err = match near.first() {
             Some(n) => err.with_help(format!("did you mean `{n}`?")).with_fix(*n),
             None => err.with_help(format!(
-                "expected {expected}; keys that are not identifiers need backticks, e.g. `{word}`"
+                "expected {expected}; a key with spaces or symbols is quoted with backticks, e.g. `` `{word} ...` ``"
             )),
         };
         return err;
     }
-    // Symbols from other languages.
+    // Symbols from other languages. The parser may have consumed the start of the run (`<` of
+    // `<>`), so the run is taken whole around the error position.
+    let is_sym = |c: char| "=!<>~&|".contains(c);
+    let head = src.get(..pos).unwrap_or("").trim_end_matches(is_sym).len();
+    let tail = rest.find(|c: char| !is_sym(c)).unwrap_or(rest.len());
+    let run = src.get(head..pos + tail).unwrap_or("");
     let sym_hint = [
         ("===", "=="),
+        ("!==", "!="),
         ("=~", "matches"),
+        ("~=", "matches"),
         ("&&", "and"),
+        ("&", "and"),
         ("||", "or"),
+        ("|", "or"),
         ("<>", "!="),
+        ("=<", "<="),
+        ("=>", ">="),
         ("=", "=="),
         ("!", "not"),
     ]
     .iter()
-    .find(|(s, _)| rest.starts_with(s));
+    .find(|(s, _)| *s == run);
     if let Some((s, r)) = sym_hint {
         return ConditionError::new(
             ErrorCode::E0002,
-            Span::new(pos, pos + s.len()),
+            Span::new(head, head + s.len()),
             format!("unknown operator `{s}`"),
             "not an operator of this language",
         )
         .with_help(format!("did you mean `{r}`?"));
+    }
+    // Unterminated or invalid strings and backtick keys.
+    if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '`') {
+        let closed = if q == '`' {
+            rest.get(1..).and_then(|r| r.find('`')).map(|i| i + 2)
+        } else {
+            string_end(rest)
+        };
+        let what = if q == '"' { "string" } else { "backtick key" };
+        return match closed {
+            None => ConditionError::new(
+                ErrorCode::E0001,
+                Span::new(pos, pos + 1),
+                format!("unterminated {what}"),
+                format!("the {what} starts here"),
+            )
+            .with_help(if q == '"' {
+                "close the string with `\"`"
+            } else {
+                "close the key with a backtick"
+            }),
+            Some(len) if q == '"' => ConditionError::new(
+                ErrorCode::E0004,
+                Span::new(pos, pos + len),
+                "invalid string literal",
+                "not a JSON string",
+            )
+            .with_help("strings follow JSON: write control characters as `\\n`, `\\t` or `\\uXXXX`; the only escapes are `\\\"` `\\\\` `\\/` `\\b` `\\f` `\\n` `\\r` `\\t` `\\uXXXX`"),
+            Some(_) => ConditionError::new(
+                ErrorCode::E0001,
+                Span::new(pos, pos + 2),
+                "empty backtick key",
+                "nothing between the backticks",
+            )
+            .with_help("write the key between the backticks, e.g. `` `@timestamp` ``"),
+        };
     }
     let found_len = if word.is_empty() {
         rest.chars().next().map(char::len_utf8).unwrap_or(0)
@@ -775,33 +866,214 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
         word.len()
     };
     let found = rest.get(..found_len).unwrap_or("");
-    let mut err = ConditionError::new(
+    let err = ConditionError::new(
         ErrorCode::E0001,
         Span::new(pos, pos + found_len),
         format!("unexpected `{found}`, expected {expected}"),
         format!("expected {expected}"),
     );
-    if KEYWORDS.contains(&word) {
-        err = err.with_help(format!(
-            "`{word}` is a keyword; to name a key `{word}`, quote it with backticks: `{word}`"
-        ));
+    let prev_char = src.get(..pos).and_then(|b| b.chars().next_back());
+    let digits = rest.trim_start_matches('-');
+    let help = if KEYWORDS.contains(&word) {
+        format!(
+            "`{word}` is a keyword; to name a key `{word}`, quote it with backticks: `` `{word}` ``"
+        )
     } else if found == "'" {
-        err = err.with_help("strings use double quotes: \"...\"");
+        "strings use double quotes: \"...\"".to_string()
+    } else if digits.starts_with('0')
+        && digits
+            .get(1..)
+            .unwrap_or("")
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
+        "numbers follow JSON: no leading zeros".to_string()
+    } else if found == "."
+        && rest
+            .get(1..)
+            .unwrap_or("")
+            .starts_with(|c: char| c.is_ascii_digit())
+    {
+        "numbers follow JSON: write `0.5`, not `.5`".to_string()
     } else if rest.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        err = err.with_help(
-            "keys that start with a digit or contain `-` need backticks, e.g. `bucket-name`",
-        );
+        "a key that starts with a digit is quoted with backticks, e.g. `` `2fa` ``".to_string()
+    } else if found.trim().is_empty() && matches!(prev_char, Some('.' | '[')) {
+        "paths have no spaces: write the key right after `.` (or `[`)".to_string()
+    } else if !wants_operator
+        && open_brackets(src, pos).last().is_some_and(|&(at, b, _)| {
+            b == b'[' && !src.get(..at).unwrap_or("").ends_with(is_ident_char)
+        })
+    {
+        "lists hold literals only (strings, numbers, `true`, `false`, `null`, lists); to compare with paths, use `==` with `or`".to_string()
+    } else if found == ")" && !wants_operator {
+        "an operand is missing before `)`".to_string()
+    } else if found == ")" {
+        match open_brackets(src, pos).last() {
+            Some(&(at, b'(', 0)) if quantifier_before(src, at) => format!(
+                "`{}` takes a list and a condition: `{}(LIST, COND)`",
+                quantifier_before_name(src, at),
+                quantifier_before_name(src, at)
+            ),
+            None => "remove this `)`, or add the `(` it closes".to_string(),
+            _ => format!("expected {expected}"),
+        }
+    } else if wants_operator {
+        "join conditions with `and`/`or`, or compare with an operator such as `==`, `in` or `contains`"
+            .to_string()
     } else {
-        err = err.with_help(format!("expected {expected}"));
+        "write a path, a literal, a function call or a parenthesised condition here".to_string()
+    };
+    err.with_help(help)
+}
+
+/// The error at the end of the condition: points at its last character (miette cannot underline
+/// past the end of the source).
+fn end_of_condition(src: &str, pos: usize, expected: &str, wants_operator: bool) -> ConditionError {
+    let end = src.trim_end().len().min(pos.max(src.trim_end().len()));
+    // The last token: a word, a run of operator symbols, or one character.
+    let body = src.get(..end).unwrap_or("");
+    let is_sym = |c: char| "=!<>~&|+-*/.".contains(c);
+    let start = match body.chars().next_back() {
+        Some(c) if is_ident_char(c) => body.trim_end_matches(is_ident_char).len(),
+        Some(c) if is_sym(c) => body.trim_end_matches(is_sym).len(),
+        Some(c) => end - c.len_utf8(),
+        None => end,
+    };
+    let open = open_brackets(src, src.len());
+    let help = match open.last() {
+        Some(&(at, b'(', 0)) if quantifier_before(src, at) => format!(
+            "`{0}` takes a list and a condition: `{0}(LIST, COND)`",
+            quantifier_before_name(src, at)
+        ),
+        Some((_, b'(', _)) => "close the `(` with `)`".to_string(),
+        Some(_) => "close the `[` with `]`".to_string(),
+        None if wants_operator => "complete the condition".to_string(),
+        None => {
+            let last = src.get(start..end).unwrap_or("");
+            let what = if last.ends_with('.') {
+                "a key"
+            } else {
+                "an operand"
+            };
+            format!("add {what} after `{last}`")
+        }
+    };
+    ConditionError::new(
+        ErrorCode::E0001,
+        Span::new(start, end),
+        format!("unexpected end of condition, expected {expected}"),
+        "the condition ends here",
+    )
+    .with_help(help)
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// True when `rest` (after a word) starts with a comparison or a test.
+fn starts_operator(rest: &str) -> bool {
+    let r = rest.trim_start();
+    if r.len() == rest.len() && !r.starts_with(['=', '!', '<', '>']) {
+        return false;
     }
-    err
+    if r.starts_with("==") || r.starts_with("!=") || r.starts_with(['<', '>']) {
+        return true;
+    }
+    let w: String = r.chars().take_while(|c| is_ident_char(*c)).collect();
+    matches!(
+        w.as_str(),
+        "in" | "contains"
+            | "starts_with"
+            | "ends_with"
+            | "matches"
+            | "in_cidr"
+            | "is_null"
+            | "is_empty"
+            | "exists"
+    )
+}
+
+/// Length of the string literal at the start of `s` (which starts with `"`), quotes included.
+fn string_end(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The brackets still open at byte `end`: (position, `(` or `[`, commas seen at that level).
+fn open_brackets(src: &str, end: usize) -> Vec<(usize, u8, usize)> {
+    let mut stack: Vec<(usize, u8, usize)> = Vec::new();
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    for (i, b) in src.bytes().enumerate().take(end) {
+        if comment {
+            comment = b != b'\n';
+        } else if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' && q != b'`' {
+                escaped = true;
+            } else if b == q {
+                quote = None;
+            }
+        } else {
+            match b {
+                b'"' | b'`' | b'\'' => quote = Some(b),
+                b'#' => comment = true,
+                b'(' | b'[' => stack.push((i, b, 0)),
+                b')' | b']' => {
+                    stack.pop();
+                }
+                b',' => {
+                    if let Some(top) = stack.last_mut() {
+                        top.2 += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    stack
+}
+
+/// The quantifier word right before the `(` at `at`, if any.
+fn quantifier_before_name(src: &str, at: usize) -> &str {
+    let before = src.get(..at).unwrap_or("").trim_end();
+    let start = before
+        .rfind(|c: char| !is_ident_char(c))
+        .map_or(0, |i| i + 1);
+    before.get(start..).unwrap_or("")
+}
+
+fn quantifier_before(src: &str, at: usize) -> bool {
+    matches!(quantifier_before_name(src, at), "any" | "all" | "none")
+}
+
+/// serde_json appends "at line 1 column N"; the span already says where.
+fn strip_serde_position(msg: &str) -> String {
+    msg.rfind(" at line ")
+        .map_or(msg, |i| msg.get(..i).unwrap_or(msg))
+        .to_string()
 }
 
 fn describe_expected(positives: &[Rule]) -> String {
+    let operand = "an operand (path, literal, function call or `(`)";
+    let only_words = !positives.is_empty()
+        && positives
+            .iter()
+            .all(|r| matches!(r, Rule::test_word | Rule::word_cmp));
     let mut out: Vec<&str> = Vec::new();
     for r in positives {
         let s = match r {
-            Rule::EOI => "end of input",
+            Rule::EOI => "the end of the condition",
             Rule::expr
             | Rule::primary
             | Rule::paren
@@ -820,11 +1092,19 @@ fn describe_expected(positives: &[Rule]) -> String {
             | Rule::kw_null
             | Rule::current
             | Rule::jsonpath
-            | Rule::quoted => "an operand (path, literal, function call or `(`)",
-            Rule::cmp_op | Rule::sym_cmp | Rule::word_cmp => "a comparison",
-            Rule::test | Rule::test_word => "a test (`exists`, `is_null`, `is_empty`)",
-            Rule::and_op | Rule::or_op => "`and`/`or`",
-            Rule::add_op | Rule::sub_op | Rule::mul_op | Rule::div_op => "an arithmetic operator",
+            | Rule::quoted => operand,
+            _ if only_words => "a word operator or test (`in`, `contains`, `is_null`, ...)",
+            Rule::cmp_op
+            | Rule::sym_cmp
+            | Rule::word_cmp
+            | Rule::test
+            | Rule::test_word
+            | Rule::and_op
+            | Rule::or_op
+            | Rule::add_op
+            | Rule::sub_op
+            | Rule::mul_op
+            | Rule::div_op => "an operator",
             Rule::list_item => "a literal",
             Rule::index | Rule::wildcard => "an index or `*`",
             _ => continue,
@@ -833,9 +1113,11 @@ fn describe_expected(positives: &[Rule]) -> String {
             out.push(s);
         }
     }
-    match out.len() {
-        0 => "an expression".to_string(),
-        1 => out.concat(),
-        n => format!("{} or {}", out[..n - 1].join(", "), out[n - 1]),
+    // The end of the condition reads best last.
+    out.sort_by_key(|s| *s == "the end of the condition");
+    match out.split_last() {
+        None => "an expression".to_string(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, init)) => format!("{} or {last}", init.join(", ")),
     }
 }
