@@ -133,7 +133,6 @@ pub(crate) enum NodeKind {
     Compare {
         op: CmpOp,
         negated: bool,
-        op_span: Span,
         lhs: Box<Node>,
         rhs: Box<Node>,
         pre: Prebuilt,
@@ -141,7 +140,6 @@ pub(crate) enum NodeKind {
     Test {
         test: TestKind,
         negated: bool,
-        op_span: Span,
         operand: Box<Node>,
     },
     Arith(ArithOp, Box<Node>, Box<Node>),
@@ -221,20 +219,19 @@ fn lower(e: &Expr, reg: &Registry) -> Lowered {
         ExprKind::Test {
             test,
             negated,
-            op_span,
             operand,
+            ..
         } => node(NodeKind::Test {
             test: *test,
             negated: *negated,
-            op_span: *op_span,
             operand: Box::new(lower(operand, reg)?),
         }),
         ExprKind::Compare {
             op,
             negated,
-            op_span,
             lhs,
             rhs,
+            ..
         } => {
             let pre = match (op, &rhs.kind) {
                 (CmpOp::Matches, ExprKind::Literal(Value::String(re))) => {
@@ -260,7 +257,6 @@ fn lower(e: &Expr, reg: &Registry) -> Lowered {
             node(NodeKind::Compare {
                 op: *op,
                 negated: *negated,
-                op_span: *op_span,
                 lhs: Box::new(lower(lhs, reg)?),
                 rhs: Box::new(lower(rhs, reg)?),
                 pre,

@@ -17,6 +17,8 @@ pub mod diagnostics;
 pub mod document;
 pub mod error;
 pub mod eval;
+pub mod exclusions;
+pub mod explain;
 pub mod input;
 pub mod natives;
 pub mod rules;

@@ -2,6 +2,7 @@
 //! finding reached the fail level; 2 usage error or a condition/rule that does not compile.
 
 mod eval;
+mod explain;
 pub mod render;
 mod test;
 
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Evaluate a condition (-e) over JSON or NDJSON documents.
     Eval(eval::EvalArgs),
+    /// Show why documents are flagged or not, predicate by predicate.
+    Explain(explain::ExplainArgs),
     /// Run the test cases of rule files (default: policies/).
     Test(test::TestArgs),
 }
@@ -41,5 +44,6 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Eval(a) => eval::run(a),
         Command::Test(a) => test::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }

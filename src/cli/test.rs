@@ -47,6 +47,8 @@ pub struct TestArgs {
 /// The outcome of one rule's tests.
 #[derive(serde::Serialize)]
 struct RuleResult<'a> {
+    #[serde(skip)]
+    rule: &'a Rule,
     rule_id: &'a str,
     file: String,
     kind: AnalysisType,
@@ -101,6 +103,7 @@ pub fn run(args: TestArgs) -> ExitCode {
     let results: Vec<RuleResult> = loaded
         .iter()
         .map(|r: &Rule| RuleResult {
+            rule: r,
             rule_id: &r.id,
             file: r.path.display().to_string(),
             kind: r.kind,
@@ -179,12 +182,14 @@ fn text(
                 }
             } else {
                 let _ = writeln!(out, "  {} {}", paint("31", "[FAIL]"), t.name);
-                let _ = writeln!(
-                    out,
-                    "         expected {}, got {}",
-                    verdict(r.kind, t.expected),
-                    verdict(r.kind, t.actual)
-                );
+                let _ = writeln!(out, "         expected {}, got {}", verdict(r.kind, t.expected), verdict(r.kind, t.actual));
+                if let Some(case) = r.rule.tests.iter().find(|c| c.name == t.name) {
+                    let env = pounce::Env { now: pounce::Env::system().now, mocks: case.mocks.clone() };
+                    let ex = r.rule.program.explain(&case.document, &env);
+                    for line in super::explain::render_text(&ex, color).lines() {
+                        let _ = writeln!(out, "         {line}");
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,741 @@
+//! Explanations: why a document was flagged or not, predicate by predicate. An explanation
+//! is computed with the same primitives as evaluation (operands, comparisons, tests,
+//! quantifiers), evaluating every node — also those short-circuiting would skip, which are
+//! marked as not deciding — so its verdict always equals [`Program::eval_with`]'s.
+
+use crate::ast::{CmpOp, Quantifier, Span, TestKind};
+use crate::compile::{Node, NodeKind, Program};
+use crate::document::{Document, Kind};
+use crate::eval::{Ctx, Env, One, Vals, compare, elements_of, is_true, operand, test_vals};
+use serde::Serialize;
+use serde_json::Value;
+use std::cell::RefCell;
+
+/// Most quantifier elements explained one by one (the rest are counted).
+pub const MAX_ELEMENTS_EXPLAINED: usize = 32;
+
+/// Why a leaf has its result. Documented in docs/EXPLAIN.md.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The comparison or test holds.
+    Matched,
+    /// The values compared, but do not satisfy the operator.
+    ValueMismatch,
+    /// An operand's path does not resolve.
+    FieldMissing,
+    /// An operand is JSON null.
+    FieldNull,
+    /// The operands' types do not fit the operator (e.g. `<` between a string and a number).
+    TypeMismatch,
+    /// Arithmetic on a non-number, division by zero, or a non-finite result.
+    UndefinedArithmetic,
+    /// A function or native had no value for these arguments.
+    UndefinedFunction,
+    /// A multi-valued operand or a quantifier's list has no elements.
+    EmptyList,
+    /// The comparison inside a negation (`not in`, `!=`, …) holds, so the negation is false.
+    NegatedMatch,
+}
+
+/// The state of an operand.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperandState {
+    /// A single value.
+    Present,
+    /// The path does not resolve.
+    Missing,
+    /// Arithmetic or a function failed.
+    Undefined,
+    /// A multi-valued operand (`[*]`, JSONPath); `values` lists them.
+    Multi,
+}
+
+/// An operand as the explanation shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct OperandView {
+    /// Its source text.
+    pub text: String,
+    /// The path that produced it, when it is a path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Present, missing, undefined or multi-valued.
+    pub state: OperandState,
+    /// The value (shortened when long), when present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    /// The values of a multi-valued operand (shortened, at most 10).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<Value>,
+    /// How many values a multi-valued operand has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+}
+
+/// A quantifier element's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct ElementView {
+    /// Its index in the list.
+    pub index: usize,
+    /// Whether the body holds for it.
+    pub result: bool,
+    /// Whether short-circuit evaluation looks at it.
+    pub deciding: bool,
+    /// The body's explanation for this element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Box<ExplainNode>>,
+}
+
+/// The kinds of explanation node.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeType {
+    /// `A and B and …`
+    And,
+    /// `A or B or …`
+    Or,
+    /// `not A`
+    Not,
+    /// A comparison.
+    Compare,
+    /// A postfix test.
+    Test,
+    /// `any/all/none`.
+    Quantifier,
+    /// A bare operand used as a condition (true only for JSON `true`).
+    Value,
+}
+
+/// One node of an explanation; mirrors the condition.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExplainNode {
+    /// What it is.
+    #[serde(rename = "type")]
+    pub node_type: NodeType,
+    /// Its source text.
+    pub text: String,
+    /// Its byte span in the condition.
+    pub span: Span,
+    /// Its result.
+    pub result: bool,
+    /// False when short-circuit evaluation would not evaluate it.
+    pub deciding: bool,
+    /// Why (leaves and quantifiers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// The reason in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Operand values (leaves).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub operands: Vec<OperandView>,
+    /// Per-element results (quantifiers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub elements: Vec<ElementView>,
+    /// Lines added by natives.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Sub-conditions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ExplainNode>,
+}
+
+/// Why a document was flagged or not.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// Schema version of this JSON form.
+    pub version: u32,
+    /// The verdict: true = flagged.
+    pub flagged: bool,
+    /// One line: the smallest set of leaf facts that made the verdict.
+    pub summary: String,
+    /// Spans of the leaves named in the summary.
+    pub deciding_spans: Vec<Span>,
+    /// The condition's source.
+    pub condition: String,
+    /// The tree.
+    pub tree: ExplainNode,
+}
+
+impl Program {
+    /// Explains the verdict over `doc` in `env`.
+    pub fn explain<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Explanation {
+        let ctx = Ctx {
+            root: doc,
+            cur: None,
+            env,
+            notes: None,
+        };
+        let src = self.source();
+        let tree = explain_node(&self.root, &ctx, src, true);
+        let facts = facts(&tree);
+        let summary = summarize(&tree, &facts, self);
+        Explanation {
+            version: 1,
+            flagged: tree.result,
+            summary,
+            deciding_spans: facts.iter().map(|f| f.span).collect(),
+            condition: src.to_string(),
+            tree,
+        }
+    }
+}
+
+fn slice(src: &str, s: Span) -> String {
+    src.get(s.start..s.end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn new_node(t: NodeType, n: &Node, src: &str, result: bool, deciding: bool) -> ExplainNode {
+    ExplainNode {
+        node_type: t,
+        text: slice(src, n.span),
+        span: n.span,
+        result,
+        deciding,
+        reason: None,
+        message: None,
+        operands: vec![],
+        elements: vec![],
+        notes: vec![],
+        children: vec![],
+    }
+}
+
+fn explain_node<'a, D: Document + ?Sized>(
+    n: &'a Node,
+    ctx: &Ctx<'a, D>,
+    src: &str,
+    deciding: bool,
+) -> ExplainNode {
+    match &n.kind {
+        NodeKind::And(items) | NodeKind::Or(items) => {
+            let is_and = matches!(n.kind, NodeKind::And(_));
+            let mut children = Vec::with_capacity(items.len());
+            let mut decided = false;
+            for it in items {
+                let c = explain_node(it, ctx, src, deciding && !decided);
+                if c.result != is_and {
+                    decided = true;
+                }
+                children.push(c);
+            }
+            let result = if is_and {
+                children.iter().all(|c| c.result)
+            } else {
+                children.iter().any(|c| c.result)
+            };
+            let mut e = new_node(
+                if is_and { NodeType::And } else { NodeType::Or },
+                n,
+                src,
+                result,
+                deciding,
+            );
+            e.children = children;
+            e
+        }
+        NodeKind::Not(inner) => {
+            let c = explain_node(inner, ctx, src, deciding);
+            let mut e = new_node(NodeType::Not, n, src, !c.result, deciding);
+            e.children = vec![c];
+            e
+        }
+        NodeKind::Quantifier(q, list, body) => {
+            explain_quantifier(*q, n, list, body, ctx, src, deciding)
+        }
+        _ => explain_leaf(n, ctx, src, deciding),
+    }
+}
+
+fn explain_quantifier<'a, D: Document + ?Sized>(
+    q: Quantifier,
+    n: &'a Node,
+    list: &'a Node,
+    body: &'a Node,
+    ctx: &Ctx<'a, D>,
+    src: &str,
+    deciding: bool,
+) -> ExplainNode {
+    let vals = operand(list, ctx);
+    let mut elements = Vec::new();
+    let mut decided = false;
+    for (i, el) in elements_of(&vals) {
+        let inner = Ctx {
+            root: ctx.root,
+            cur: Some(el),
+            env: ctx.env,
+            notes: None,
+        };
+        let el_deciding = deciding && !decided;
+        let (result, explanation) = if elements.len() < MAX_ELEMENTS_EXPLAINED {
+            let ex = explain_node(body, &inner, src, el_deciding);
+            (ex.result, Some(Box::new(ex)))
+        } else {
+            (crate::eval::truthy(body, &inner), None)
+        };
+        // any/none stop at the first element that holds; all at the first that does not.
+        if result == matches!(q, Quantifier::Any | Quantifier::None) {
+            decided = true;
+        }
+        elements.push(ElementView {
+            index: i,
+            result,
+            deciding: el_deciding,
+            explanation,
+        });
+    }
+    let result = match q {
+        Quantifier::Any => elements.iter().any(|e| e.result),
+        Quantifier::All => elements.iter().all(|e| e.result),
+        Quantifier::None => !elements.iter().any(|e| e.result),
+    };
+    let mut e = new_node(NodeType::Quantifier, n, src, result, deciding);
+    e.operands = vec![operand_view(list, &vals, src)];
+    let list_text = slice(src, list.span);
+    let (reason, message) = if elements.is_empty() {
+        let what = match &vals {
+            Vals::One(One::Missing) => "is missing",
+            Vals::One(o) if o.view().is_some_and(|r| r.kind() != Kind::Array) => "is not a list",
+            _ => "has no elements",
+        };
+        let verdict = if result { "vacuously true" } else { "false" };
+        (
+            Reason::EmptyList,
+            format!("`{list_text}` {what}: `{}` is {verdict}", q.as_str()),
+        )
+    } else {
+        let holding: Vec<String> = elements
+            .iter()
+            .filter(|e| e.result)
+            .map(|e| e.index.to_string())
+            .collect();
+        let failing: Vec<String> = elements
+            .iter()
+            .filter(|e| !e.result)
+            .map(|e| e.index.to_string())
+            .collect();
+        let msg = match q {
+            Quantifier::Any if result => {
+                format!("element(s) [{}] satisfy the condition", holding.join(", "))
+            }
+            Quantifier::Any => format!(
+                "none of the {} element(s) satisfies the condition",
+                elements.len()
+            ),
+            Quantifier::All if result => {
+                format!("all {} element(s) satisfy the condition", elements.len())
+            }
+            Quantifier::All => format!("element(s) [{}] break the condition", failing.join(", ")),
+            Quantifier::None if result => format!(
+                "none of the {} element(s) satisfies the condition",
+                elements.len()
+            ),
+            Quantifier::None => {
+                format!("element(s) [{}] satisfy the condition", holding.join(", "))
+            }
+        };
+        (
+            if result {
+                Reason::Matched
+            } else {
+                Reason::ValueMismatch
+            },
+            msg,
+        )
+    };
+    e.reason = Some(reason);
+    e.message = Some(message);
+    e.elements = elements;
+    e
+}
+
+fn explain_leaf<'a, D: Document + ?Sized>(
+    n: &'a Node,
+    ctx: &Ctx<'a, D>,
+    src: &str,
+    deciding: bool,
+) -> ExplainNode {
+    let notes = RefCell::new(Vec::new());
+    let lctx = Ctx {
+        root: ctx.root,
+        cur: ctx.cur,
+        env: ctx.env,
+        notes: Some(&notes),
+    };
+    let mut e = match &n.kind {
+        NodeKind::Compare {
+            op,
+            negated,
+            lhs,
+            rhs,
+            pre,
+            ..
+        } => {
+            let (l, r) = (operand(lhs, &lctx), operand(rhs, &lctx));
+            let result = compare(*op, *negated, pre, &l, &r);
+            let negation = *negated || *op == CmpOp::Ne;
+            let base = result != negation;
+            let mut e = new_node(NodeType::Compare, n, src, result, deciding);
+            let (reason, why) = if base {
+                (
+                    if negation {
+                        Reason::NegatedMatch
+                    } else {
+                        Reason::Matched
+                    },
+                    "holds".to_string(),
+                )
+            } else {
+                compare_failure(if *op == CmpOp::Ne { CmpOp::Eq } else { *op }, &l, &r, lhs, rhs, src)
+            };
+            e.message = Some(match (negation, base) {
+                (false, _) => why,
+                (true, true) => format!("the value matches, so the negation `{}` is false", e.text),
+                (true, false) => format!("{why}, so the negation is true"),
+            });
+            e.reason = Some(leaf_reason(result, negation, base, reason));
+            e.operands = vec![operand_view(lhs, &l, src), operand_view(rhs, &r, src)];
+            e
+        }
+        NodeKind::Test {
+            test,
+            negated,
+            operand: o,
+            ..
+        } => {
+            let v = operand(o, &lctx);
+            let base = test_vals(*test, &v);
+            let result = base != *negated;
+            let mut e = new_node(NodeType::Test, n, src, result, deciding);
+            let state = state_of(&v);
+            let subject = format!("`{}`", slice(src, o.span));
+            let (reason, msg) = match (test, state) {
+                (_, OperandState::Missing) => {
+                    (Reason::FieldMissing, format!("{subject} is missing"))
+                }
+                (_, OperandState::Undefined) => {
+                    (undefined_reason(o), format!("{subject} is undefined"))
+                }
+                (TestKind::IsNull, _) | (TestKind::IsEmpty, _) if base => (
+                    if single_kind(&v) == Some(Kind::Null) {
+                        Reason::FieldNull
+                    } else if state == OperandState::Multi {
+                        Reason::EmptyList
+                    } else {
+                        Reason::Matched
+                    },
+                    format!(
+                        "{subject} {}",
+                        if *test == TestKind::IsNull {
+                            "is null"
+                        } else {
+                            "is empty"
+                        }
+                    ),
+                ),
+                (TestKind::Exists, _) if base => (Reason::Matched, format!("{subject} exists")),
+                (TestKind::Exists, _) => (Reason::EmptyList, format!("{subject} has no values")),
+                (_, _) => (
+                    Reason::ValueMismatch,
+                    format!(
+                        "{subject} is not {}",
+                        if *test == TestKind::IsNull {
+                            "null"
+                        } else {
+                            "empty"
+                        }
+                    ),
+                ),
+            };
+            e.reason = Some(leaf_reason(result, *negated, base, reason));
+            e.message = Some(if *negated {
+                format!("{msg}, so `not {}` is {result}", test.as_str())
+            } else {
+                msg
+            });
+            e.operands = vec![operand_view(o, &v, src)];
+            e
+        }
+        _ => {
+            let v = operand(n, &lctx);
+            let result = is_true(&v);
+            let mut e = new_node(NodeType::Value, n, src, result, deciding);
+            let (reason, msg) = match state_of(&v) {
+                _ if result => (Reason::Matched, "is true".to_string()),
+                OperandState::Missing => (
+                    Reason::FieldMissing,
+                    "is missing (a condition needs `true`)".to_string(),
+                ),
+                OperandState::Undefined => (undefined_reason(n), "is undefined".to_string()),
+                _ => match single_kind(&v) {
+                    Some(Kind::Bool) | None => (Reason::ValueMismatch, "is not true".to_string()),
+                    Some(Kind::Null) => (
+                        Reason::FieldNull,
+                        "is null (a condition needs `true`)".to_string(),
+                    ),
+                    Some(k) => (
+                        Reason::TypeMismatch,
+                        format!("is a {} (a condition needs `true`)", k.as_str()),
+                    ),
+                },
+            };
+            e.reason = Some(reason);
+            e.message = Some(msg);
+            e.operands = vec![operand_view(n, &v, src)];
+            e
+        }
+    };
+    e.notes = notes.into_inner();
+    e
+}
+
+/// The reason code of a leaf: `matched` when it holds — except a negation that holds only
+/// because its operand is missing, null, undefined or of the wrong type, which keeps that
+/// reason (the surprising case) — `negated_match` when a negation fails because the inner
+/// comparison holds, else why the comparison fails.
+fn leaf_reason(result: bool, negated: bool, base: bool, failure: Reason) -> Reason {
+    match (result, negated, base) {
+        (true, false, _) => Reason::Matched,
+        (true, true, _) if failure == Reason::ValueMismatch => Reason::Matched,
+        (false, true, true) => Reason::NegatedMatch,
+        _ => failure,
+    }
+}
+
+fn undefined_reason(n: &Node) -> Reason {
+    match &n.kind {
+        NodeKind::Arith(..) | NodeKind::Neg(_) => Reason::UndefinedArithmetic,
+        _ => Reason::UndefinedFunction,
+    }
+}
+
+fn state_of<D: Document + ?Sized>(v: &Vals<'_, D>) -> OperandState {
+    match v {
+        Vals::One(One::Missing) => OperandState::Missing,
+        Vals::One(One::Undef) => OperandState::Undefined,
+        Vals::One(_) => OperandState::Present,
+        Vals::Many(_) => OperandState::Multi,
+    }
+}
+
+fn single_kind<D: Document + ?Sized>(v: &Vals<'_, D>) -> Option<Kind> {
+    match v {
+        Vals::One(o) => o.view().map(|r| r.kind()),
+        Vals::Many(_) => None,
+    }
+}
+
+/// Why a comparison does not hold.
+fn compare_failure<D: Document + ?Sized>(
+    op: CmpOp,
+    l: &Vals<'_, D>,
+    r: &Vals<'_, D>,
+    ln: &Node,
+    rn: &Node,
+    src: &str,
+) -> (Reason, String) {
+    let (lt, rt) = (slice(src, ln.span), slice(src, rn.span));
+    for (v, t, node) in [(l, &lt, ln), (r, &rt, rn)] {
+        match state_of(v) {
+            OperandState::Missing => {
+                return (
+                    Reason::FieldMissing,
+                    format!("`{t}` is missing, so `{}` is false", op.as_str()),
+                );
+            }
+            OperandState::Undefined => {
+                return (
+                    undefined_reason(node),
+                    format!("`{t}` is undefined, so `{}` is false", op.as_str()),
+                );
+            }
+            OperandState::Multi if v.present().next().is_none() => {
+                return (
+                    Reason::EmptyList,
+                    format!("`{t}` has no values, so `{}` is false", op.as_str()),
+                );
+            }
+            _ => {}
+        }
+    }
+    let (lk, rk) = (single_kind(l), single_kind(r));
+    if lk == Some(Kind::Null) && op != CmpOp::Eq {
+        return (Reason::FieldNull, format!("`{lt}` is null"));
+    }
+    let fits = match (op, lk, rk) {
+        (_, None, _) | (_, _, None) => true,
+        (CmpOp::Eq | CmpOp::Ne, _, _) => true,
+        (CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge, Some(a), Some(b)) => {
+            a == b && matches!(a, Kind::Number | Kind::String)
+        }
+        (CmpOp::In, _, Some(b)) => b == Kind::Array,
+        (CmpOp::Contains, Some(a), _) => matches!(a, Kind::String | Kind::Array),
+        (CmpOp::StartsWith | CmpOp::EndsWith, Some(a), Some(b)) => {
+            a == Kind::String && b == Kind::String
+        }
+        (CmpOp::Matches | CmpOp::InCidr, Some(a), _) => a == Kind::String,
+    };
+    if fits {
+        (
+            Reason::ValueMismatch,
+            format!("`{lt} {} {rt}` does not hold", op.as_str()),
+        )
+    } else {
+        let k = |k: Option<Kind>| k.map_or("values", Kind::as_str);
+        (
+            Reason::TypeMismatch,
+            format!(
+                "`{}` does not apply to a {} and a {}",
+                op.as_str(),
+                k(lk),
+                k(rk)
+            ),
+        )
+    }
+}
+
+fn operand_view<D: Document + ?Sized>(n: &Node, v: &Vals<'_, D>, src: &str) -> OperandView {
+    let path = match &n.kind {
+        NodeKind::Path(p) => Some(p.text.clone()),
+        _ => None,
+    };
+    let text = slice(src, n.span);
+    match v {
+        Vals::One(o) => OperandView {
+            text,
+            path,
+            state: state_of(v),
+            value: o.view().map(|r| shorten(&r.to_value(), 0)),
+            values: vec![],
+            count: None,
+        },
+        Vals::Many(m) => OperandView {
+            text,
+            path,
+            state: OperandState::Multi,
+            value: None,
+            values: v
+                .present()
+                .take(10)
+                .map(|r| shorten(&r.to_value(), 0))
+                .collect(),
+            count: Some(m.len()),
+        },
+    }
+}
+
+/// A value cut down for display: long strings, lists, objects and deep nesting are elided.
+pub fn shorten(v: &Value, depth: usize) -> Value {
+    const STR: usize = 80;
+    const ITEMS: usize = 5;
+    match v {
+        Value::String(s) if s.chars().count() > STR => {
+            Value::String(format!("{}…", s.chars().take(STR - 1).collect::<String>()))
+        }
+        Value::Array(a) if depth >= 3 => Value::String(format!("[… {} item(s)]", a.len())),
+        Value::Object(m) if depth >= 3 => Value::String(format!("{{… {} key(s)}}", m.len())),
+        Value::Array(a) => {
+            let mut out: Vec<Value> = a
+                .iter()
+                .take(ITEMS)
+                .map(|x| shorten(x, depth + 1))
+                .collect();
+            if a.len() > ITEMS {
+                out.push(Value::String(format!("… {} more", a.len() - ITEMS)));
+            }
+            Value::Array(out)
+        }
+        Value::Object(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, x) in m.iter().take(ITEMS * 2) {
+                out.insert(k.clone(), shorten(x, depth + 1));
+            }
+            if m.len() > ITEMS * 2 {
+                out.insert(
+                    "…".to_string(),
+                    Value::String(format!("{} more key(s)", m.len() - ITEMS * 2)),
+                );
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// The leaves (and quantifiers) that made the node's result what it is.
+pub fn facts(n: &ExplainNode) -> Vec<&ExplainNode> {
+    match n.node_type {
+        NodeType::And | NodeType::Or => {
+            let is_and = n.node_type == NodeType::And;
+            if n.result == is_and {
+                // and true / or false: every child counts
+                n.children.iter().flat_map(facts).collect()
+            } else {
+                // and false / or true: the first child that decided
+                n.children
+                    .iter()
+                    .find(|c| c.result != is_and)
+                    .map(facts)
+                    .unwrap_or_default()
+            }
+        }
+        NodeType::Not => n.children.iter().flat_map(facts).collect(),
+        _ => vec![n],
+    }
+}
+
+fn fact_text(f: &ExplainNode) -> String {
+    let mut s = format!("`{}`", f.text);
+    if let Some(m) = &f.message {
+        s.push_str(&format!(" ({m})"));
+    }
+    if let Some(last) = f.notes.last() {
+        s.push_str(&format!(" [{last}]"));
+    }
+    s
+}
+
+fn summarize(tree: &ExplainNode, facts: &[&ExplainNode], program: &Program) -> String {
+    if tree.result {
+        return format!(
+            "flagged: {}",
+            facts
+                .iter()
+                .map(|f| fact_text(f))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+    }
+    // Not flagged: name the blocking conjunct, as an exclusion when it is one.
+    if tree.node_type == NodeType::And {
+        if let Some(block) = tree.children.iter().find(|c| !c.result) {
+            let conj = crate::exclusions::conjuncts(program.ast())
+                .into_iter()
+                .find(|c| c.span == block.span);
+            if let Some(ex) = conj.and_then(crate::exclusions::exclusion_of) {
+                let why = facts
+                    .iter()
+                    .map(|f| fact_text(f))
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                return format!(
+                    "not flagged: suppressed by exclusion `{}`: {why}",
+                    ex.predicate
+                );
+            }
+        }
+    }
+    format!(
+        "not flagged: {}",
+        facts
+            .iter()
+            .map(|f| fact_text(f))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    )
+}

@@ -1,0 +1,105 @@
+//! Every upstream Panther policy is either in the pack (same ID, at least the upstream test
+//! cases, unchanged) or listed in policies/UNPORTED.md with a reason.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use pounce::natives::Registry;
+use pounce::rules;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/panther/policies");
+    p.is_dir().then_some(p)
+}
+
+/// ID → (file, test name → (expected, document)) for every upstream policy file.
+fn upstream(dir: &Path) -> BTreeMap<String, (PathBuf, Vec<(String, bool, serde_json::Value)>)> {
+    let mut out = BTreeMap::new();
+    for f in rules::collect_files(&[dir.to_path_buf()]) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let v: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        let id = v["PolicyID"].as_str().unwrap().to_string();
+        let tests = v["Tests"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|t| {
+                        (
+                            t["Name"].as_str().unwrap().to_string(),
+                            t["ExpectedResult"].as_bool().unwrap(),
+                            t["Resource"].clone(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.insert(id, (f, tests));
+    }
+    out
+}
+
+#[test]
+fn every_upstream_policy_is_ported_or_listed() {
+    let Some(dir) = corpus() else {
+        eprintln!("corpus not present: skipped");
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unported = std::fs::read_to_string(root.join("policies/UNPORTED.md")).unwrap_or_default();
+    let (pack, invalid) = rules::load_paths(&[root.join("policies")], &Registry::standard());
+    assert!(
+        invalid.is_empty(),
+        "invalid rule files: {:?}",
+        invalid.iter().map(|r| &r.path).collect::<Vec<_>>()
+    );
+    let by_id: BTreeMap<&str, &rules::Rule> = pack.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut problems = Vec::new();
+    for (id, (file, tests)) in upstream(&dir) {
+        match by_id.get(id.as_str()) {
+            Some(rule) => {
+                for (name, expected, doc) in &tests {
+                    match rule.tests.iter().find(|t| &t.name == name) {
+                        None => problems.push(format!("{id}: upstream test `{name}` is missing")),
+                        Some(t) if t.expected != *expected || &t.document != doc => {
+                            problems.push(format!("{id}: upstream test `{name}` was changed"))
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            None if unported.contains(&format!("`{id}`")) => {}
+            None => problems.push(format!(
+                "{id} ({}) is neither ported nor in policies/UNPORTED.md",
+                file.display()
+            )),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_pack_test_passes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (pack, invalid) = rules::load_paths(&[root.join("policies")], &Registry::standard());
+    assert!(invalid.is_empty());
+    let now = pounce::Env::system().now;
+    let failures: Vec<String> = pack
+        .iter()
+        .flat_map(|r| {
+            rules::testing::run_tests(r, now)
+                .into_iter()
+                .filter(|o| !o.passed)
+                .map(move |o| format!("{}: {}", r.id, o.name))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "failing tests:\n{}",
+        failures.join("\n")
+    );
+}
