@@ -554,9 +554,13 @@ fn literal(p: &Pair<Rule>) -> Result<Value, ConditionError> {
             })?;
             Ok(v)
         }
+        // The grammar admits only JSON escapes, so what serde_json still rejects is a `\uD800`
+        // to `\uDFFF` escape that is not part of a surrogate pair.
         _ => serde_json::from_str(p.as_str()).map_err(|e| {
-            ConditionError::new(ErrorCode::E0004, span, "invalid string literal", strip_serde_position(&e.to_string()))
-                .with_help("strings follow JSON: escape `\"` and `\\`, and use `\\uXXXX` with valid surrogate pairs")
+            let msg = strip_serde_position(&e.to_string());
+            let label = if msg.contains("surrogate") || msg.contains("hex escape") { "unpaired UTF-16 surrogate".to_string() } else { msg };
+            ConditionError::new(ErrorCode::E0004, span, "invalid string literal", label)
+                .with_help("write a character above U+FFFF as a surrogate pair, e.g. `\"\\ud83d\\ude00\"`, or as itself")
         }),
     }
 }
@@ -700,7 +704,12 @@ fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionError {
         .map(|(i, _)| i)
         .unwrap_or(rest.len());
     let word = rest.get(..word_len).unwrap_or("");
-    let expected = describe_expected(&positives);
+    let after_dot = src.get(..pos).is_some_and(|b| b.ends_with('.'));
+    let expected = if after_dot && !positives.contains(&Rule::EOI) {
+        "a key".to_string()
+    } else {
+        describe_expected(&positives)
+    };
     let wants_operator = positives.iter().any(|r| {
         matches!(
             r,
