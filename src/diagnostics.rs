@@ -31,6 +31,10 @@ pub struct Finding {
     pub line: usize,
     /// 1-based column (in characters) of the span's start.
     pub column: usize,
+    /// 1-based line of the span's end.
+    pub end_line: usize,
+    /// 1-based column (in characters) just past the span's end.
+    pub end_column: usize,
     /// Text under the span.
     pub label: String,
     /// How to fix it.
@@ -53,6 +57,8 @@ impl Finding {
             span,
             line: 0,
             column: 0,
+            end_line: 0,
+            end_column: 0,
             label: label.into(),
             help: None,
         }
@@ -147,6 +153,9 @@ impl FileReport {
         let (line, column) = line_col(&self.text, f.span.start);
         f.line = line;
         f.column = column;
+        let (end_line, end_column) = line_col(&self.text, f.span.end.max(f.span.start));
+        f.end_line = end_line;
+        f.end_column = end_column;
         self.findings.push(f);
     }
     /// The file's text.

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod ast;
+pub mod attack;
 pub mod check;
 pub mod compile;
 pub mod diagnostics;
@@ -20,6 +21,7 @@ pub mod eval;
 pub mod exclusions;
 pub mod explain;
 pub mod input;
+pub mod lint;
 pub mod natives;
 pub mod rules;
 pub mod syntax;

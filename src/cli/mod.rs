@@ -3,6 +3,7 @@
 
 mod eval;
 mod explain;
+mod lint;
 pub mod render;
 mod test;
 
@@ -23,6 +24,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Show why documents are flagged or not, predicate by predicate.
     Explain(explain::ExplainArgs),
+    /// Find defects in rule files or a condition, with precise locations.
+    Lint(lint::LintArgs),
     /// Run the test cases of rule files (default: policies/).
     Test(test::TestArgs),
 }
@@ -45,5 +48,6 @@ pub fn run() -> ExitCode {
         Command::Eval(a) => eval::run(a),
         Command::Test(a) => test::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Lint(a) => lint::run(a),
     }
 }

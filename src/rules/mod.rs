@@ -65,9 +65,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "Destinations",
     "Runbook",
     "Status",
-    "Allow",
-    "Exclude",
     "Mappings",
+    "LintAllow",
 ];
 
 /// One test case of a rule file.
@@ -124,6 +123,12 @@ pub struct Rule {
     pub tests: Vec<TestCase>,
     /// Every top-level key as written (unknown ones included).
     pub raw: Value,
+    /// Where the ID's value is in the file.
+    pub id_span: Span,
+    /// The top-level keys with their spans, in file order.
+    pub keys: Vec<(String, Span)>,
+    /// `LintAllow`: warning codes this rule allows (e.g. `W0103`).
+    pub lint_allow: Vec<String>,
 }
 
 impl Rule {
@@ -269,8 +274,8 @@ fn key_span(keys: &[(String, Span)], key: &str) -> Option<Span> {
     keys.iter().find(|(k, _)| k == key).map(|(_, s)| *s)
 }
 
-/// Top-level keys with their spans; fails with YAML syntax or duplicate-key errors.
-fn top_keys(text: &str) -> Result<Vec<(String, Span)>, Finding> {
+/// Top-level keys with their spans, in file order; fails with YAML syntax or duplicate-key errors.
+pub fn top_keys(text: &str) -> Result<Vec<(String, Span)>, Finding> {
     let map: HashMap<Spanned<String>, serde::de::IgnoredAny> =
         serde_saphyr::from_str(text).map_err(|e| yaml_finding(text, &e))?;
     let mut keys: Vec<(String, Span)> = map
@@ -369,9 +374,11 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
     };
     let id = match (&raw_file.PolicyID, &raw_file.RuleID, kind) {
         (Some(id), _, Some(AnalysisType::Policy)) | (_, Some(id), Some(AnalysisType::Rule)) => {
-            Some(id.value.clone())
+            Some((id.value.clone(), scalar_span(text, id)))
         }
-        (Some(id), None, None) | (None, Some(id), None) => Some(id.value.clone()),
+        (Some(id), None, None) | (None, Some(id), None) => {
+            Some((id.value.clone(), scalar_span(text, id)))
+        }
         _ => {
             report.push(
                 Finding::new(
@@ -467,7 +474,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                 path: path.to_path_buf(),
                 text: text.to_string(),
                 kind,
-                id,
+                id: id.0.clone(),
                 display_name: raw_file.DisplayName,
                 enabled: raw_file.Enabled.unwrap_or(true),
                 types: raw_file
@@ -495,7 +502,18 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                 condition_span,
                 condition_map,
                 tests,
+                lint_allow: raw
+                    .get("LintAllow")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 raw,
+                id_span: id.1,
+                keys,
             })
         }
         _ => Err(report),

@@ -1,0 +1,187 @@
+//! Lint checks on a condition's AST alone: contradictions, tautologies, duplicate conjuncts,
+//! regexes that are plain string tests.
+
+use super::Hit;
+use crate::ast::{CmpOp, Expr, ExprKind, TestKind};
+use crate::exclusions::conjuncts;
+use serde_json::Value;
+
+/// Runs every AST-only check.
+pub fn check(e: &Expr, out: &mut Vec<Hit>) {
+    let cs = conjuncts(e);
+    duplicates(&cs, out);
+    contradictions(&cs, out);
+    walk(e, out);
+}
+
+fn duplicates(cs: &[&Expr], out: &mut Vec<Hit>) {
+    for (i, c) in cs.iter().enumerate() {
+        if cs.iter().take(i).any(|p| p == c) {
+            out.push(Hit::new("W0107", c.span, format!("duplicate conjunct `{c}`"), "already required above").help("remove the repeated conjunct"));
+        }
+    }
+}
+
+/// What a simple conjunct says about one path.
+enum Fact<'a> {
+    Eq(&'a Value),
+    Ne(&'a Value),
+    In(&'a [Value]),
+    IsNull,
+    NotNull,
+}
+
+fn fact(c: &Expr) -> Option<(String, Fact<'_>)> {
+    match &c.kind {
+        ExprKind::Compare { op, negated, lhs, rhs, .. } => {
+            let ExprKind::Path(p) = &lhs.kind else { return None };
+            let ExprKind::Literal(v) = &rhs.kind else { return None };
+            if p.is_multi() {
+                return None;
+            }
+            let f = match (op, negated, v) {
+                (CmpOp::Eq, false, v) => Fact::Eq(v),
+                (CmpOp::Ne, false, v) => Fact::Ne(v),
+                (CmpOp::In, false, Value::Array(a)) => Fact::In(a),
+                _ => return None,
+            };
+            Some((p.to_string(), f))
+        }
+        ExprKind::Test { test: TestKind::IsNull, negated, operand, .. } => {
+            let ExprKind::Path(p) = &operand.kind else { return None };
+            if p.is_multi() {
+                return None;
+            }
+            Some((p.to_string(), if *negated { Fact::NotNull } else { Fact::IsNull }))
+        }
+        _ => None,
+    }
+}
+
+fn conflict(a: &Fact<'_>, b: &Fact<'_>) -> Option<&'static str> {
+    let eqv = |x: &Value, y: &Value| crate::document::deep_eq(x, y);
+    match (a, b) {
+        (Fact::Eq(x), Fact::Eq(y)) if !eqv(x, y) => Some("a field cannot equal two different values"),
+        (Fact::Eq(x), Fact::Ne(y)) | (Fact::Ne(y), Fact::Eq(x)) if eqv(x, y) => Some("a field cannot both equal and differ from the same value"),
+        (Fact::IsNull, Fact::Eq(v)) | (Fact::Eq(v), Fact::IsNull) if !v.is_null() => Some("a null or missing field cannot equal a non-null value"),
+        (Fact::IsNull, Fact::NotNull) | (Fact::NotNull, Fact::IsNull) => Some("a field cannot be null and not null"),
+        (Fact::Eq(v), Fact::In(list)) | (Fact::In(list), Fact::Eq(v)) if !list.iter().any(|x| eqv(x, v)) => {
+            Some("the value required by `==` is not in the list")
+        }
+        (Fact::IsNull, Fact::In(list)) | (Fact::In(list), Fact::IsNull) if !list.iter().any(Value::is_null) => {
+            Some("a null or missing field is in no list without `null`")
+        }
+        _ => None,
+    }
+}
+
+fn contradictions(cs: &[&Expr], out: &mut Vec<Hit>) {
+    let facts: Vec<(usize, String, Fact<'_>)> = cs.iter().enumerate().filter_map(|(i, c)| fact(c).map(|(p, f)| (i, p, f))).collect();
+    for (k, (i, p, f)) in facts.iter().enumerate() {
+        for (j, q, g) in facts.iter().take(k) {
+            if p == q {
+                if let Some(why) = conflict(g, f) {
+                    let (Some(a), Some(b)) = (cs.get(*j), cs.get(*i)) else { continue };
+                    out.push(
+                        Hit::new("W0105", b.span, format!("`{b}` contradicts `{a}`: the condition can never be true"), why)
+                            .help("one of the two conjuncts is wrong; did you mean `or`, or `in [...]`?"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Is `b` the negation of `a` (structurally)?
+fn negation_of(a: &Expr, b: &Expr) -> bool {
+    match (&a.kind, &b.kind) {
+        (ExprKind::Not(x), _) => **x == *b,
+        (_, ExprKind::Not(y)) => **y == *a,
+        (
+            ExprKind::Test { test: t1, negated: n1, operand: o1, .. },
+            ExprKind::Test { test: t2, negated: n2, operand: o2, .. },
+        ) => t1 == t2 && n1 != n2 && o1 == o2,
+        (
+            ExprKind::Compare { op: o1, negated: n1, lhs: l1, rhs: r1, .. },
+            ExprKind::Compare { op: o2, negated: n2, lhs: l2, rhs: r2, .. },
+        ) => {
+            let norm = |op: CmpOp, n: bool| if op == CmpOp::Ne { (CmpOp::Eq, !n) } else { (op, n) };
+            let ((p1, m1), (p2, m2)) = (norm(*o1, *n1), norm(*o2, *n2));
+            p1 == p2 && m1 != m2 && l1 == l2 && r1 == r2
+        }
+        _ => false,
+    }
+}
+
+fn walk(e: &Expr, out: &mut Vec<Hit>) {
+    match &e.kind {
+        ExprKind::Or(a, b) if negation_of(a, b) => {
+            out.push(Hit::new("W0106", e.span, format!("`{e}` is always true"), "a condition or its negation always holds").help("remove it, or fix the side that was meant to differ"));
+        }
+        ExprKind::Compare { op, lhs, rhs, .. } if matches!((&lhs.kind, &rhs.kind), (ExprKind::Literal(_), ExprKind::Literal(_))) => {
+            out.push(Hit::new("W0106", e.span, format!("`{e}` compares two literals: its result never changes"), "no field here").help("compare a field of the document"));
+            let _ = op;
+        }
+        ExprKind::Compare { op: CmpOp::Matches, negated, lhs, rhs, .. } => {
+            if let ExprKind::Literal(Value::String(re)) = &rhs.kind {
+                if let Some((op, lit)) = plain_regex(re) {
+                    let not = if *negated { "not " } else { "" };
+                    let lit_json = Value::String(lit).to_string();
+                    out.push(
+                        Hit::new("W0108", rhs.span, format!("the regex `{re}` is a plain string test"), format!("`{op}` says the same"))
+                            .help(format!("write `{lhs} {not}{op} {lit_json}`: clearer and faster")),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    match &e.kind {
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, out),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } | ExprKind::Compare { lhs: a, rhs: b, .. } => {
+            walk(a, out);
+            walk(b, out);
+        }
+        ExprKind::Quantifier { list, body, .. } => {
+            walk(list, out);
+            walk(body, out);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
+        ExprKind::Literal(_) | ExprKind::Path(_) => {}
+    }
+}
+
+/// A regex made of literal characters with at most `^`/`$` anchors: the string operator that
+/// says the same and the literal.
+pub fn plain_regex(re: &str) -> Option<(&'static str, String)> {
+    let (start, body) = match re.strip_prefix('^') {
+        Some(r) => (true, r),
+        None => (false, re),
+    };
+    let (end, body) = match body.strip_suffix('$') {
+        Some(r) if !r.ends_with('\\') => (true, r),
+        _ => (false, body),
+    };
+    let mut lit = String::new();
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) if !n.is_alphanumeric() => lit.push(n),
+                _ => return None,
+            },
+            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => return None,
+            c => lit.push(c),
+        }
+    }
+    if lit.is_empty() {
+        return None;
+    }
+    let op = match (start, end) {
+        (true, true) => "==",
+        (true, false) => "starts_with",
+        (false, true) => "ends_with",
+        (false, false) => "contains",
+    };
+    Some((op, lit))
+}

@@ -1,0 +1,182 @@
+//! Lint checks that read the rule's own test documents: fields no test document has,
+//! negations and `all(...)` over fields that some test documents lack.
+
+use super::Hit;
+use crate::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment};
+use crate::error::nearest;
+use serde_json::Value;
+
+/// Runs the checks of this family over `e` with the test documents `docs`.
+pub fn check(e: &Expr, docs: &[&Value], out: &mut Vec<Hit>) {
+    if docs.is_empty() {
+        return;
+    }
+    walk(e, docs, docs, out);
+}
+
+/// The values `segs` reaches from `v` (fan-out on `[*]`).
+fn resolve<'a>(v: &'a Value, segs: &[Segment]) -> Vec<&'a Value> {
+    let Some((first, rest)) = segs.split_first() else { return vec![v] };
+    match (first, v) {
+        (Segment::Key(k), Value::Object(m)) => m.get(k).map(|x| resolve(x, rest)).unwrap_or_default(),
+        (Segment::Index(i), Value::Array(a)) => {
+            let len = a.len() as i64;
+            let at = if *i < 0 { len + i } else { *i };
+            if at < 0 { vec![] } else { a.get(at as usize).map(|x| resolve(x, rest)).unwrap_or_default() }
+        }
+        (Segment::Wildcard, Value::Array(a)) => a.iter().flat_map(|x| resolve(x, rest)).collect(),
+        (Segment::Wildcard, Value::Object(m)) => m.values().flat_map(|x| resolve(x, rest)).collect(),
+        _ => vec![],
+    }
+}
+
+/// The contexts a path starts from, or `None` for paths this lint cannot follow (JSONPath).
+fn starts<'a>(p: &Path, cur: &[&'a Value], docs: &[&'a Value]) -> Option<Vec<&'a Value>> {
+    match p.root {
+        PathRoot::Implicit | PathRoot::Current => Some(cur.to_vec()),
+        PathRoot::Root => Some(docs.to_vec()),
+        PathRoot::JsonPath(_) => None,
+    }
+}
+
+fn walk(e: &Expr, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
+    match &e.kind {
+        ExprKind::Path(p) => field_exists(e, p, cur, docs, out),
+        ExprKind::Quantifier { kind, list, body } => {
+            walk(list, cur, docs, out);
+            let elements: Vec<&Value> = match &list.kind {
+                ExprKind::Path(p) => match starts(p, cur, docs) {
+                    Some(ctx) => {
+                        if *kind == Quantifier::All {
+                            vacuous_all(e, p, &ctx, out);
+                        }
+                        ctx.iter()
+                            .flat_map(|c| {
+                                let vals = resolve(c, &p.segments);
+                                if p.is_multi() {
+                                    vals
+                                } else {
+                                    vals.into_iter().flat_map(|v| v.as_array().map(|a| a.iter().collect::<Vec<_>>()).unwrap_or_default()).collect()
+                                }
+                            })
+                            .collect()
+                    }
+                    None => vec![],
+                },
+                _ => vec![],
+            };
+            if !elements.is_empty() {
+                walk(body, &elements, docs, out);
+            }
+        }
+        ExprKind::Compare { op, negated, lhs, rhs, .. } => {
+            if *negated || *op == CmpOp::Ne {
+                negation_over_missing(e, lhs, cur, docs, out);
+            }
+            walk(lhs, cur, docs, out);
+            walk(rhs, cur, docs, out);
+        }
+        ExprKind::Not(inner) => {
+            if let ExprKind::Compare { lhs, .. } = &inner.kind {
+                negation_over_missing(e, lhs, cur, docs, out);
+            }
+            walk(inner, cur, docs, out);
+        }
+        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, cur, docs, out),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
+            walk(a, cur, docs, out);
+            walk(b, cur, docs, out);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, cur, docs, out)),
+        ExprKind::Literal(_) => {}
+    }
+}
+
+fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
+    let Some(ctx) = starts(p, cur, docs) else { return };
+    if ctx.is_empty() || p.segments.is_empty() || ctx.iter().any(|c| !resolve(c, &p.segments).is_empty()) {
+        return;
+    }
+    // The longest prefix that resolves somewhere, and the keys available there.
+    let mut k = p.segments.len();
+    while k > 0 && !ctx.iter().any(|c| !resolve(c, &p.segments[..k - 1]).is_empty()) {
+        k -= 1;
+    }
+    let prefix = p.segments.get(..k.saturating_sub(1)).unwrap_or(&[]);
+    let missing = p.segments.get(k.saturating_sub(1));
+    let mut keys: Vec<String> = ctx
+        .iter()
+        .flat_map(|c| resolve(c, prefix))
+        .flat_map(|v| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut hit = Hit::new(
+        "W0102",
+        e.span,
+        format!("`{p}` appears in none of the {} test document(s)", ctx.len()),
+        "no test document has this field",
+    );
+    let suggestion = match missing {
+        Some(Segment::Key(name)) => nearest(name, keys.iter().map(String::as_str)).first().map(|n| {
+            let mut fixed = p.clone();
+            if let Some(Segment::Key(last)) = fixed.segments.get_mut(k.saturating_sub(1)) {
+                *last = (*n).to_string();
+            }
+            fixed.to_string()
+        }),
+        _ => None,
+    };
+    hit = match suggestion {
+        Some(s) => hit.help(format!("did you mean `{s}`?")),
+        None => hit.help("check the field name, or add a test document that has it"),
+    };
+    out.push(hit);
+}
+
+fn path_of(e: &Expr) -> Option<&Path> {
+    match &e.kind {
+        ExprKind::Path(p) if !matches!(p.root, PathRoot::JsonPath(_)) => Some(p),
+        _ => None,
+    }
+}
+
+fn negation_over_missing(e: &Expr, lhs: &Expr, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
+    let Some(p) = path_of(lhs) else { return };
+    let Some(ctx) = starts(p, cur, docs) else { return };
+    let missing = ctx.iter().filter(|c| resolve(c, &p.segments).is_empty()).count();
+    if missing == 0 || missing == ctx.len() {
+        return;
+    }
+    out.push(
+        Hit::new(
+            "W0103",
+            e.span,
+            format!("`{e}` is true when `{p}` is missing, as it is in {missing} of {} test document(s)", ctx.len()),
+            "a negation over a field that can be missing",
+        )
+        .help(format!("if a missing `{p}` should not count, write `{p} exists and ...`; otherwise allow W0103 for this rule (`LintAllow: [W0103]`)")),
+    );
+}
+
+fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], out: &mut Vec<Hit>) {
+    let missing = ctx
+        .iter()
+        .filter(|c| {
+            let v = resolve(c, &p.segments);
+            if p.is_multi() { v.is_empty() } else { !v.first().is_some_and(|x| x.is_array()) }
+        })
+        .count();
+    if missing == 0 {
+        return;
+    }
+    out.push(
+        Hit::new(
+            "W0104",
+            e.span,
+            format!("`all({p}, ...)` is vacuously true when `{p}` is missing or not a list, as in {missing} of {} test document(s)", ctx.len()),
+            "true for a missing list",
+        )
+        .help(format!("write `{p} exists and all(...)` if a missing list should not count")),
+    );
+}
