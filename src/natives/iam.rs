@@ -261,7 +261,11 @@ fn iam_strong_conditions(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value,
             }
         }
     }
-    ctx.note(format_args!("{} strong condition entr(ies)", out.len()));
+    ctx.note(format_args!(
+        "{} strong condition {}",
+        out.len(),
+        if out.len() == 1 { "entry" } else { "entries" }
+    ));
     Ok(Value::Array(out))
 }
 
