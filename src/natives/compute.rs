@@ -7,9 +7,11 @@
 //!   first matching entry decides), which a condition cannot express.
 //! - `object_get`: read an object under a key only known at evaluation time.
 //! - `text_concat`: build a string (the language has no string concatenation).
-//! - `DMZ_TAGS`, `resource_lookup`: configuration and resource-store look-ups that Panther tests
-//!   replace with `Mocks`; unmocked they return the shipped default (no DMZ tags; no resource
-//!   store, so every look-up fails).
+//! - `DMZ_TAGS`: a configuration look-up that Panther tests replace with `Mocks`; unmocked it
+//!   returns the shipped default (no DMZ tags).
+//!
+//! The two default-VPC policies also call `resource_lookup` (registered in `storage.rs`: the
+//! resource-store look-up tests mock; unmocked it returns null, a failed look-up).
 
 use super::{Args, Native, NativeCtx, NativeError, Registry, truthy};
 use serde_json::Value;
@@ -53,13 +55,6 @@ pub fn register(r: &mut Registry) {
         0,
         "configuration of AWS.SecurityGroup.OnlyDMZPubliclyAccessible: list of [tag key, tag value] pairs marking a DMZ group (unmocked: [])",
         dmz_tags,
-    ));
-    r.register(Native::new(
-        "resource_lookup",
-        1,
-        1,
-        "Panther's resource-store look-up of a resource by ID; pounce has no store, so unmocked it returns null (a failed look-up)",
-        resource_lookup,
     ));
 }
 
@@ -372,19 +367,6 @@ fn dmz_tags(_: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError>
     Ok(Value::Array(Vec::new()))
 }
 
-/// `resource_lookup(id)`: Panther's look-up of a stored resource snapshot by its ID (ARN),
-/// returning the resource's attributes. pounce has no resource store, so unmocked every
-/// look-up fails and the result is `null` (upstream's "bad lookup"), whatever the argument
-/// (missing included). Tests replace it with their `Mocks` value (the looked-up resource).
-fn resource_lookup(args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    ctx.note(format_args!(
-        "resource_lookup({}): no resource store, the look-up fails (null)",
-        args.get(0)
-            .map_or_else(|| "missing".into(), Value::to_string)
-    ));
-    Ok(Value::Null)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -577,10 +559,13 @@ mod tests {
     #[test]
     fn unmocked_lookups() {
         assert_eq!(call(dmz_tags, &[]), Ok(json!([])));
-        assert_eq!(
-            call(resource_lookup, &[Some(json!("arn"))]),
-            Ok(json!(null))
-        );
-        assert_eq!(call(resource_lookup, &[None]), Ok(json!(null)));
+        // The default-VPC policies rely on the shared `resource_lookup` (storage.rs).
+        let reg = Registry::standard();
+        let lookup = reg.get("resource_lookup").unwrap();
+        let arn = json!("arn:aws:ec2:us-east-1:123456789012:network-acl/acl-1");
+        let args = [Some(&arn)];
+        let mut ctx = NativeCtx::new(0, None);
+        assert_eq!(lookup.call(&Args::new(&args), &mut ctx), Ok(json!(null)));
+        assert_eq!((lookup.min_args, lookup.max_args), (1, 1));
     }
 }
