@@ -341,8 +341,7 @@ fn call_native<'a, D: Document + ?Sized>(
             drop(notes);
             // Advance the odometer over argument values.
             let mut k = 0;
-            loop {
-                let Some(slot) = idx.get_mut(k) else { break };
+            while let Some(slot) = idx.get_mut(k) {
                 *slot += 1;
                 if *slot < per_arg.get(k).map_or(0, Vec::len) {
                     break;

@@ -121,7 +121,7 @@ pub struct ExplainNode {
     pub result: bool,
     /// False when short-circuit evaluation would not evaluate it.
     pub deciding: bool,
-    /// Why (leaves and quantifiers).
+    /// Why (leaves, quantifiers and `not`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
     /// The reason in words.
@@ -242,6 +242,22 @@ fn explain_node<'a, D: Document + ?Sized>(
         NodeKind::Not(inner) => {
             let c = explain_node(inner, ctx, src, deciding);
             let mut e = new_node(NodeType::Not, n, src, !c.result, deciding);
+            // Say why the negation holds, above all when it holds only because the inner
+            // condition's field is missing, null, undefined or of the wrong type.
+            e.message = Some(match c.message.as_deref() {
+                Some(m) if m != "holds" => format!("{m}; the negation is {}", e.result),
+                _ => format!("`{}` is {}; the negation is {}", c.text, c.result, e.result),
+            });
+            e.reason = Some(if c.result {
+                Reason::NegatedMatch
+            } else {
+                match c.reason {
+                    Some(Reason::Matched | Reason::ValueMismatch | Reason::NegatedMatch) | None => {
+                        Reason::Matched
+                    }
+                    Some(r) => r,
+                }
+            });
             e.children = vec![c];
             e
         }
@@ -391,7 +407,14 @@ fn explain_leaf<'a, D: Document + ?Sized>(
                     "holds".to_string(),
                 )
             } else {
-                compare_failure(if *op == CmpOp::Ne { CmpOp::Eq } else { *op }, &l, &r, lhs, rhs, src)
+                compare_failure(
+                    if *op == CmpOp::Ne { CmpOp::Eq } else { *op },
+                    &l,
+                    &r,
+                    lhs,
+                    rhs,
+                    src,
+                )
             };
             e.message = Some(match (negation, base) {
                 (false, _) => why,
@@ -684,6 +707,14 @@ pub fn facts(n: &ExplainNode) -> Vec<&ExplainNode> {
                     .unwrap_or_default()
             }
         }
+        // A negation of a leaf or quantifier is one fact (its message says why it holds).
+        NodeType::Not
+            if n.children
+                .iter()
+                .all(|c| !matches!(c.node_type, NodeType::And | NodeType::Or)) =>
+        {
+            vec![n]
+        }
         NodeType::Not => n.children.iter().flat_map(facts).collect(),
         _ => vec![n],
     }
@@ -712,8 +743,10 @@ fn summarize(tree: &ExplainNode, facts: &[&ExplainNode], program: &Program) -> S
         );
     }
     // Not flagged: name the blocking conjunct, as an exclusion when it is one.
-    if tree.node_type == NodeType::And {
-        if let Some(block) = tree.children.iter().find(|c| !c.result) {
+    if tree.node_type == NodeType::And
+        && let Some(block) = tree.children.iter().find(|c| !c.result)
+    {
+        {
             let conj = crate::exclusions::conjuncts(program.ast())
                 .into_iter()
                 .find(|c| c.span == block.span);

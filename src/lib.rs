@@ -10,12 +10,18 @@
 //! assert!(program.eval(&serde_json::json!({"FromPort": 0, "ToPort": 65535})));
 //! ```
 
+#![allow(
+    clippy::result_large_err,
+    reason = "rule-file errors carry the file's text for rendering; they are rare and off the hot path"
+)]
+
 pub mod ast;
 pub mod attack;
 pub mod check;
 pub mod compile;
 pub mod diagnostics;
 pub mod document;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod exclusions;
@@ -23,7 +29,9 @@ pub mod explain;
 pub mod input;
 pub mod lint;
 pub mod natives;
+pub mod project;
 pub mod rules;
+pub mod stream;
 pub mod syntax;
 
 pub use compile::{Program, compile, compile_named};

@@ -17,8 +17,11 @@ fn corpus() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
-/// ID → (file, test name → (expected, document)) for every upstream policy file.
-fn upstream(dir: &Path) -> BTreeMap<String, (PathBuf, Vec<(String, bool, serde_json::Value)>)> {
+/// An upstream test case: name, expected result, document.
+type Case = (String, bool, serde_json::Value);
+
+/// ID → (file, test cases) for every upstream policy file.
+fn upstream(dir: &Path) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
     let mut out = BTreeMap::new();
     for f in rules::collect_files(&[dir.to_path_buf()]) {
         let text = std::fs::read_to_string(&f).unwrap();

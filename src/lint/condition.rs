@@ -16,8 +16,16 @@ pub fn check(e: &Expr, out: &mut Vec<Hit>) {
 
 fn duplicates(cs: &[&Expr], out: &mut Vec<Hit>) {
     for (i, c) in cs.iter().enumerate() {
-        if cs.iter().take(i).any(|p| p == c) {
-            out.push(Hit::new("W0107", c.span, format!("duplicate conjunct `{c}`"), "already required above").help("remove the repeated conjunct"));
+        if cs.iter().take(i).any(|p| same(p, c)) {
+            out.push(
+                Hit::new(
+                    "W0107",
+                    c.span,
+                    format!("duplicate conjunct `{c}`"),
+                    "already required above",
+                )
+                .help("remove the repeated conjunct"),
+            );
         }
     }
 }
@@ -33,9 +41,19 @@ enum Fact<'a> {
 
 fn fact(c: &Expr) -> Option<(String, Fact<'_>)> {
     match &c.kind {
-        ExprKind::Compare { op, negated, lhs, rhs, .. } => {
-            let ExprKind::Path(p) = &lhs.kind else { return None };
-            let ExprKind::Literal(v) = &rhs.kind else { return None };
+        ExprKind::Compare {
+            op,
+            negated,
+            lhs,
+            rhs,
+            ..
+        } => {
+            let ExprKind::Path(p) = &lhs.kind else {
+                return None;
+            };
+            let ExprKind::Literal(v) = &rhs.kind else {
+                return None;
+            };
             if p.is_multi() {
                 return None;
             }
@@ -47,12 +65,26 @@ fn fact(c: &Expr) -> Option<(String, Fact<'_>)> {
             };
             Some((p.to_string(), f))
         }
-        ExprKind::Test { test: TestKind::IsNull, negated, operand, .. } => {
-            let ExprKind::Path(p) = &operand.kind else { return None };
+        ExprKind::Test {
+            test: TestKind::IsNull,
+            negated,
+            operand,
+            ..
+        } => {
+            let ExprKind::Path(p) = &operand.kind else {
+                return None;
+            };
             if p.is_multi() {
                 return None;
             }
-            Some((p.to_string(), if *negated { Fact::NotNull } else { Fact::IsNull }))
+            Some((
+                p.to_string(),
+                if *negated {
+                    Fact::NotNull
+                } else {
+                    Fact::IsNull
+                },
+            ))
         }
         _ => None,
     }
@@ -61,14 +93,26 @@ fn fact(c: &Expr) -> Option<(String, Fact<'_>)> {
 fn conflict(a: &Fact<'_>, b: &Fact<'_>) -> Option<&'static str> {
     let eqv = |x: &Value, y: &Value| crate::document::deep_eq(x, y);
     match (a, b) {
-        (Fact::Eq(x), Fact::Eq(y)) if !eqv(x, y) => Some("a field cannot equal two different values"),
-        (Fact::Eq(x), Fact::Ne(y)) | (Fact::Ne(y), Fact::Eq(x)) if eqv(x, y) => Some("a field cannot both equal and differ from the same value"),
-        (Fact::IsNull, Fact::Eq(v)) | (Fact::Eq(v), Fact::IsNull) if !v.is_null() => Some("a null or missing field cannot equal a non-null value"),
-        (Fact::IsNull, Fact::NotNull) | (Fact::NotNull, Fact::IsNull) => Some("a field cannot be null and not null"),
-        (Fact::Eq(v), Fact::In(list)) | (Fact::In(list), Fact::Eq(v)) if !list.iter().any(|x| eqv(x, v)) => {
+        (Fact::Eq(x), Fact::Eq(y)) if !eqv(x, y) => {
+            Some("a field cannot equal two different values")
+        }
+        (Fact::Eq(x), Fact::Ne(y)) | (Fact::Ne(y), Fact::Eq(x)) if eqv(x, y) => {
+            Some("a field cannot both equal and differ from the same value")
+        }
+        (Fact::IsNull, Fact::Eq(v)) | (Fact::Eq(v), Fact::IsNull) if !v.is_null() => {
+            Some("a null or missing field cannot equal a non-null value")
+        }
+        (Fact::IsNull, Fact::NotNull) | (Fact::NotNull, Fact::IsNull) => {
+            Some("a field cannot be null and not null")
+        }
+        (Fact::Eq(v), Fact::In(list)) | (Fact::In(list), Fact::Eq(v))
+            if !list.iter().any(|x| eqv(x, v)) =>
+        {
             Some("the value required by `==` is not in the list")
         }
-        (Fact::IsNull, Fact::In(list)) | (Fact::In(list), Fact::IsNull) if !list.iter().any(Value::is_null) => {
+        (Fact::IsNull, Fact::In(list)) | (Fact::In(list), Fact::IsNull)
+            if !list.iter().any(Value::is_null) =>
+        {
             Some("a null or missing field is in no list without `null`")
         }
         _ => None,
@@ -76,38 +120,83 @@ fn conflict(a: &Fact<'_>, b: &Fact<'_>) -> Option<&'static str> {
 }
 
 fn contradictions(cs: &[&Expr], out: &mut Vec<Hit>) {
-    let facts: Vec<(usize, String, Fact<'_>)> = cs.iter().enumerate().filter_map(|(i, c)| fact(c).map(|(p, f)| (i, p, f))).collect();
+    let facts: Vec<(usize, String, Fact<'_>)> = cs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| fact(c).map(|(p, f)| (i, p, f)))
+        .collect();
     for (k, (i, p, f)) in facts.iter().enumerate() {
         for (j, q, g) in facts.iter().take(k) {
-            if p == q {
-                if let Some(why) = conflict(g, f) {
-                    let (Some(a), Some(b)) = (cs.get(*j), cs.get(*i)) else { continue };
-                    out.push(
-                        Hit::new("W0105", b.span, format!("`{b}` contradicts `{a}`: the condition can never be true"), why)
-                            .help("one of the two conjuncts is wrong; did you mean `or`, or `in [...]`?"),
-                    );
-                }
+            if p == q
+                && let Some(why) = conflict(g, f)
+            {
+                let (Some(a), Some(b)) = (cs.get(*j), cs.get(*i)) else {
+                    continue;
+                };
+                out.push(
+                    Hit::new(
+                        "W0105",
+                        b.span,
+                        format!("`{b}` contradicts `{a}`: the condition can never be true"),
+                        why,
+                    )
+                    .help("one of the two conjuncts is wrong; did you mean `or`, or `in [...]`?"),
+                );
             }
         }
     }
 }
 
+/// Are `a` and `b` the same condition, wherever they are written? `Expr`'s `==` also compares
+/// the operator spans of comparisons and tests, so it cannot tell; the canonical text can.
+fn same(a: &Expr, b: &Expr) -> bool {
+    a.to_string() == b.to_string()
+}
+
 /// Is `b` the negation of `a` (structurally)?
 fn negation_of(a: &Expr, b: &Expr) -> bool {
     match (&a.kind, &b.kind) {
-        (ExprKind::Not(x), _) => **x == *b,
-        (_, ExprKind::Not(y)) => **y == *a,
+        (ExprKind::Not(x), _) => same(x, b),
+        (_, ExprKind::Not(y)) => same(y, a),
         (
-            ExprKind::Test { test: t1, negated: n1, operand: o1, .. },
-            ExprKind::Test { test: t2, negated: n2, operand: o2, .. },
-        ) => t1 == t2 && n1 != n2 && o1 == o2,
+            ExprKind::Test {
+                test: t1,
+                negated: n1,
+                operand: o1,
+                ..
+            },
+            ExprKind::Test {
+                test: t2,
+                negated: n2,
+                operand: o2,
+                ..
+            },
+        ) => t1 == t2 && n1 != n2 && same(o1, o2),
         (
-            ExprKind::Compare { op: o1, negated: n1, lhs: l1, rhs: r1, .. },
-            ExprKind::Compare { op: o2, negated: n2, lhs: l2, rhs: r2, .. },
+            ExprKind::Compare {
+                op: o1,
+                negated: n1,
+                lhs: l1,
+                rhs: r1,
+                ..
+            },
+            ExprKind::Compare {
+                op: o2,
+                negated: n2,
+                lhs: l2,
+                rhs: r2,
+                ..
+            },
         ) => {
-            let norm = |op: CmpOp, n: bool| if op == CmpOp::Ne { (CmpOp::Eq, !n) } else { (op, n) };
+            let norm = |op: CmpOp, n: bool| {
+                if op == CmpOp::Ne {
+                    (CmpOp::Eq, !n)
+                } else {
+                    (op, n)
+                }
+            };
             let ((p1, m1), (p2, m2)) = (norm(*o1, *n1), norm(*o2, *n2));
-            p1 == p2 && m1 != m2 && l1 == l2 && r1 == r2
+            p1 == p2 && m1 != m2 && same(l1, l2) && same(r1, r2)
         }
         _ => false,
     }
@@ -116,29 +205,68 @@ fn negation_of(a: &Expr, b: &Expr) -> bool {
 fn walk(e: &Expr, out: &mut Vec<Hit>) {
     match &e.kind {
         ExprKind::Or(a, b) if negation_of(a, b) => {
-            out.push(Hit::new("W0106", e.span, format!("`{e}` is always true"), "a condition or its negation always holds").help("remove it, or fix the side that was meant to differ"));
+            out.push(
+                Hit::new(
+                    "W0106",
+                    e.span,
+                    format!("`{e}` is always true"),
+                    "a condition or its negation always holds",
+                )
+                .help("remove it, or fix the side that was meant to differ"),
+            );
         }
-        ExprKind::Compare { op, lhs, rhs, .. } if matches!((&lhs.kind, &rhs.kind), (ExprKind::Literal(_), ExprKind::Literal(_))) => {
-            out.push(Hit::new("W0106", e.span, format!("`{e}` compares two literals: its result never changes"), "no field here").help("compare a field of the document"));
+        ExprKind::Compare { op, lhs, rhs, .. }
+            if matches!(
+                (&lhs.kind, &rhs.kind),
+                (ExprKind::Literal(_), ExprKind::Literal(_))
+            ) =>
+        {
+            out.push(
+                Hit::new(
+                    "W0106",
+                    e.span,
+                    format!("`{e}` compares two literals: its result never changes"),
+                    "no field here",
+                )
+                .help("compare a field of the document"),
+            );
             let _ = op;
         }
-        ExprKind::Compare { op: CmpOp::Matches, negated, lhs, rhs, .. } => {
-            if let ExprKind::Literal(Value::String(re)) = &rhs.kind {
-                if let Some((op, lit)) = plain_regex(re) {
-                    let not = if *negated { "not " } else { "" };
-                    let lit_json = Value::String(lit).to_string();
-                    out.push(
-                        Hit::new("W0108", rhs.span, format!("the regex `{re}` is a plain string test"), format!("`{op}` says the same"))
-                            .help(format!("write `{lhs} {not}{op} {lit_json}`: clearer and faster")),
-                    );
-                }
+        ExprKind::Compare {
+            op: CmpOp::Matches,
+            negated,
+            lhs,
+            rhs,
+            ..
+        } => {
+            if let ExprKind::Literal(Value::String(re)) = &rhs.kind
+                && let Some((op, lit)) = plain_regex(re)
+            {
+                let op = match (*negated, op) {
+                    (false, op) => op.to_string(),
+                    (true, "==") => "!=".to_string(),
+                    (true, op) => format!("not {op}"),
+                };
+                let lit_json = Value::String(lit).to_string();
+                out.push(
+                    Hit::new(
+                        "W0108",
+                        rhs.span,
+                        format!("the regex `{re}` is a plain string test"),
+                        format!("`{op}` says the same"),
+                    )
+                    .help(format!("write `{lhs} {op} {lit_json}`: clearer and faster")),
+                );
             }
         }
         _ => {}
     }
     match &e.kind {
         ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, out),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } | ExprKind::Compare { lhs: a, rhs: b, .. } => {
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Arith { lhs: a, rhs: b, .. }
+        | ExprKind::Compare { lhs: a, rhs: b, .. } => {
             walk(a, out);
             walk(b, out);
         }
@@ -170,7 +298,9 @@ pub fn plain_regex(re: &str) -> Option<(&'static str, String)> {
                 Some(n) if !n.is_alphanumeric() => lit.push(n),
                 _ => return None,
             },
-            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => return None,
+            '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => {
+                return None;
+            }
             c => lit.push(c),
         }
     }

@@ -1,9 +1,12 @@
 //! Lint checks that read the rule's own test documents: fields no test document has,
-//! negations and `all(...)` over fields that some test documents lack.
+//! negations and `all(...)` over fields that some test documents lack. A conjunct that is
+//! false when a field is missing (`P exists`, `P not is_null`, `P == "x"`, ...) guards the
+//! other conjuncts: a negation of `P` beside it is not true for a missing `P`.
 
 use super::Hit;
-use crate::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment};
+use crate::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, TestKind};
 use crate::error::nearest;
+use crate::exclusions::conjuncts;
 use serde_json::Value;
 
 /// Runs the checks of this family over `e` with the test documents `docs`.
@@ -11,21 +14,67 @@ pub fn check(e: &Expr, docs: &[&Value], out: &mut Vec<Hit>) {
     if docs.is_empty() {
         return;
     }
-    walk(e, docs, docs, out);
+    walk(e, docs, docs, &[], out);
+}
+
+/// The field a conjunct requires to be present: `P exists`, `P not is_null`, `P not is_empty`,
+/// or a comparison other than `!=` that is not negated (false on a missing operand).
+fn guard(c: &Expr) -> Option<&Path> {
+    match &c.kind {
+        ExprKind::Test {
+            test: TestKind::Exists,
+            negated: false,
+            operand,
+            ..
+        }
+        | ExprKind::Test {
+            test: TestKind::IsNull | TestKind::IsEmpty,
+            negated: true,
+            operand,
+            ..
+        } => path_of(operand),
+        ExprKind::Compare {
+            op,
+            negated: false,
+            lhs,
+            ..
+        } if *op != CmpOp::Ne => path_of(lhs),
+        _ => None,
+    }
+}
+
+/// Does some guard require `p`? (`@.x` and `x` are the same field; `$.x` is the root's.)
+fn guarded(p: &Path, guards: &[&Path]) -> bool {
+    let absolute = |q: &Path| q.root == PathRoot::Root;
+    guards
+        .iter()
+        .any(|g| absolute(g) == absolute(p) && g.segments == p.segments)
 }
 
 /// The values `segs` reaches from `v` (fan-out on `[*]`).
 fn resolve<'a>(v: &'a Value, segs: &[Segment]) -> Vec<&'a Value> {
-    let Some((first, rest)) = segs.split_first() else { return vec![v] };
+    let Some((first, rest)) = segs.split_first() else {
+        return vec![v];
+    };
     match (first, v) {
-        (Segment::Key(k), Value::Object(m)) => m.get(k).map(|x| resolve(x, rest)).unwrap_or_default(),
+        (Segment::Key(k), Value::Object(m)) => {
+            m.get(k).map(|x| resolve(x, rest)).unwrap_or_default()
+        }
         (Segment::Index(i), Value::Array(a)) => {
             let len = a.len() as i64;
             let at = if *i < 0 { len + i } else { *i };
-            if at < 0 { vec![] } else { a.get(at as usize).map(|x| resolve(x, rest)).unwrap_or_default() }
+            if at < 0 {
+                vec![]
+            } else {
+                a.get(at as usize)
+                    .map(|x| resolve(x, rest))
+                    .unwrap_or_default()
+            }
         }
         (Segment::Wildcard, Value::Array(a)) => a.iter().flat_map(|x| resolve(x, rest)).collect(),
-        (Segment::Wildcard, Value::Object(m)) => m.values().flat_map(|x| resolve(x, rest)).collect(),
+        (Segment::Wildcard, Value::Object(m)) => {
+            m.values().flat_map(|x| resolve(x, rest)).collect()
+        }
         _ => vec![],
     }
 }
@@ -39,16 +88,16 @@ fn starts<'a>(p: &Path, cur: &[&'a Value], docs: &[&'a Value]) -> Option<Vec<&'a
     }
 }
 
-fn walk(e: &Expr, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
+fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], out: &mut Vec<Hit>) {
     match &e.kind {
         ExprKind::Path(p) => field_exists(e, p, cur, docs, out),
         ExprKind::Quantifier { kind, list, body } => {
-            walk(list, cur, docs, out);
+            walk(list, cur, docs, guards, out);
             let elements: Vec<&Value> = match &list.kind {
                 ExprKind::Path(p) => match starts(p, cur, docs) {
                     Some(ctx) => {
                         if *kind == Quantifier::All {
-                            vacuous_all(e, p, &ctx, out);
+                            vacuous_all(e, p, &ctx, guarded(p, guards), out);
                         }
                         ctx.iter()
                             .flat_map(|c| {
@@ -56,7 +105,13 @@ fn walk(e: &Expr, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
                                 if p.is_multi() {
                                     vals
                                 } else {
-                                    vals.into_iter().flat_map(|v| v.as_array().map(|a| a.iter().collect::<Vec<_>>()).unwrap_or_default()).collect()
+                                    vals.into_iter()
+                                        .flat_map(|v| {
+                                            v.as_array()
+                                                .map(|a| a.iter().collect::<Vec<_>>())
+                                                .unwrap_or_default()
+                                        })
+                                        .collect()
                                 }
                             })
                             .collect()
@@ -66,40 +121,61 @@ fn walk(e: &Expr, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
                 _ => vec![],
             };
             if !elements.is_empty() {
-                walk(body, &elements, docs, out);
+                walk(body, &elements, docs, &[], out);
             }
         }
-        ExprKind::Compare { op, negated, lhs, rhs, .. } => {
+        ExprKind::Compare {
+            op,
+            negated,
+            lhs,
+            rhs,
+            ..
+        } => {
             if *negated || *op == CmpOp::Ne {
-                negation_over_missing(e, lhs, cur, docs, out);
+                negation_over_missing(e, lhs, cur, docs, guards, out);
             }
-            walk(lhs, cur, docs, out);
-            walk(rhs, cur, docs, out);
+            walk(lhs, cur, docs, guards, out);
+            walk(rhs, cur, docs, guards, out);
         }
         ExprKind::Not(inner) => {
             if let ExprKind::Compare { lhs, .. } = &inner.kind {
-                negation_over_missing(e, lhs, cur, docs, out);
+                negation_over_missing(e, lhs, cur, docs, guards, out);
             }
-            walk(inner, cur, docs, out);
+            walk(inner, cur, docs, guards, out);
         }
-        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, cur, docs, out),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
-            walk(a, cur, docs, out);
-            walk(b, cur, docs, out);
+        ExprKind::And(..) => {
+            let cs = conjuncts(e);
+            let mut inner = guards.to_vec();
+            inner.extend(cs.iter().filter_map(|c| guard(c)));
+            cs.iter().for_each(|c| walk(c, cur, docs, &inner, out));
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, cur, docs, out)),
+        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, cur, docs, guards, out),
+        ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
+            walk(a, cur, docs, guards, out);
+            walk(b, cur, docs, guards, out);
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, cur, docs, guards, out)),
         ExprKind::Literal(_) => {}
     }
 }
 
 fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
-    let Some(ctx) = starts(p, cur, docs) else { return };
-    if ctx.is_empty() || p.segments.is_empty() || ctx.iter().any(|c| !resolve(c, &p.segments).is_empty()) {
+    let Some(ctx) = starts(p, cur, docs) else {
+        return;
+    };
+    if ctx.is_empty()
+        || p.segments.is_empty()
+        || ctx.iter().any(|c| !resolve(c, &p.segments).is_empty())
+    {
         return;
     }
     // The longest prefix that resolves somewhere, and the keys available there.
     let mut k = p.segments.len();
-    while k > 0 && !ctx.iter().any(|c| !resolve(c, &p.segments[..k - 1]).is_empty()) {
+    while k > 0
+        && !ctx
+            .iter()
+            .any(|c| !resolve(c, p.segments.get(..k - 1).unwrap_or(&[])).is_empty())
+    {
         k -= 1;
     }
     let prefix = p.segments.get(..k.saturating_sub(1)).unwrap_or(&[]);
@@ -107,24 +183,35 @@ fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut V
     let mut keys: Vec<String> = ctx
         .iter()
         .flat_map(|c| resolve(c, prefix))
-        .flat_map(|v| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default())
+        .flat_map(|v| {
+            v.as_object()
+                .map(|m| m.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
         .collect();
     keys.sort();
     keys.dedup();
     let mut hit = Hit::new(
         "W0102",
         e.span,
-        format!("`{p}` appears in none of the {} test document(s)", ctx.len()),
+        format!(
+            "`{p}` appears in none of the {} test document(s)",
+            ctx.len()
+        ),
         "no test document has this field",
     );
     let suggestion = match missing {
-        Some(Segment::Key(name)) => nearest(name, keys.iter().map(String::as_str)).first().map(|n| {
-            let mut fixed = p.clone();
-            if let Some(Segment::Key(last)) = fixed.segments.get_mut(k.saturating_sub(1)) {
-                *last = (*n).to_string();
-            }
-            fixed.to_string()
-        }),
+        Some(Segment::Key(name)) => {
+            nearest(name, keys.iter().map(String::as_str))
+                .first()
+                .map(|n| {
+                    let mut fixed = p.clone();
+                    if let Some(Segment::Key(last)) = fixed.segments.get_mut(k.saturating_sub(1)) {
+                        *last = (*n).to_string();
+                    }
+                    fixed.to_string()
+                })
+        }
         _ => None,
     };
     hit = match suggestion {
@@ -141,10 +228,25 @@ fn path_of(e: &Expr) -> Option<&Path> {
     }
 }
 
-fn negation_over_missing(e: &Expr, lhs: &Expr, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
+fn negation_over_missing(
+    e: &Expr,
+    lhs: &Expr,
+    cur: &[&Value],
+    docs: &[&Value],
+    guards: &[&Path],
+    out: &mut Vec<Hit>,
+) {
     let Some(p) = path_of(lhs) else { return };
-    let Some(ctx) = starts(p, cur, docs) else { return };
-    let missing = ctx.iter().filter(|c| resolve(c, &p.segments).is_empty()).count();
+    if guarded(p, guards) {
+        return;
+    }
+    let Some(ctx) = starts(p, cur, docs) else {
+        return;
+    };
+    let missing = ctx
+        .iter()
+        .filter(|c| resolve(c, &p.segments).is_empty())
+        .count();
     if missing == 0 || missing == ctx.len() {
         return;
     }
@@ -159,12 +261,17 @@ fn negation_over_missing(e: &Expr, lhs: &Expr, cur: &[&Value], docs: &[&Value], 
     );
 }
 
-fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], out: &mut Vec<Hit>) {
+/// W0104; when a guard requires `p`, only the documents where it is present but not a list count.
+fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], guarded: bool, out: &mut Vec<Hit>) {
     let missing = ctx
         .iter()
         .filter(|c| {
             let v = resolve(c, &p.segments);
-            if p.is_multi() { v.is_empty() } else { !v.first().is_some_and(|x| x.is_array()) }
+            match v.first() {
+                None => !guarded,
+                Some(_) if p.is_multi() => false,
+                Some(x) => !x.is_array(),
+            }
         })
         .count();
     if missing == 0 {

@@ -10,7 +10,7 @@ use crate::attack;
 use crate::diagnostics::{FileReport, Finding, Severity};
 use crate::error::nearest;
 use crate::natives::Registry;
-use crate::rules::{self, Rule, KNOWN_KEYS};
+use crate::rules::{self, KNOWN_KEYS, Rule};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -27,15 +27,32 @@ pub struct Hit {
 }
 
 impl Hit {
-    fn new(code: &'static str, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
-        Hit { code, span, message: message.into(), label: label.into(), help: None }
+    fn new(
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        Hit {
+            code,
+            span,
+            message: message.into(),
+            label: label.into(),
+            help: None,
+        }
     }
     fn help(mut self, h: impl Into<String>) -> Self {
         self.help = Some(h.into());
         self
     }
     fn finding(self, span: Span) -> Finding {
-        let mut f = Finding::new(format!("pounce::{}", self.code), Severity::Warning, span, self.message, self.label);
+        let mut f = Finding::new(
+            format!("pounce::{}", self.code),
+            Severity::Warning,
+            span,
+            self.message,
+            self.label,
+        );
         f.help = self.help;
         f
     }
@@ -55,7 +72,13 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
     match crate::compile(src, registry) {
         Err(e) => {
             for err in e.errors {
-                let mut f = Finding::new(err.code.as_str(), Severity::Error, err.span, err.message, err.label);
+                let mut f = Finding::new(
+                    err.code.as_str(),
+                    Severity::Error,
+                    err.span,
+                    err.message,
+                    err.label,
+                );
                 f.help = err.help;
                 report.push(f);
             }
@@ -87,7 +110,10 @@ pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
             let mut report = FileReport::new(&path.display().to_string(), text);
             lint_rule(&rule, registry, &mut report);
             report.sort();
-            FileLint { report, id: Some((rule.id.clone(), rule.id_span)) }
+            FileLint {
+                report,
+                id: Some((rule.id.clone(), rule.id_span)),
+            }
         }
     }
 }
@@ -101,10 +127,16 @@ fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[Strin
             continue;
         }
         let near = nearest(k, KNOWN_KEYS.iter().copied());
-        let hit = Hit::new("W0101", *span, format!("unknown key `{k}`"), "not a key of rule files");
+        let hit = Hit::new(
+            "W0101",
+            *span,
+            format!("unknown key `{k}`"),
+            "not a key of rule files",
+        );
         let hit = match near.first() {
             Some(n) => hit.help(format!("did you mean `{n}`?")),
-            None => hit.help("known keys are listed in docs/RULES.md; unknown keys are kept but ignored"),
+            None => hit
+                .help("known keys are listed in docs/RULES.md; unknown keys are kept but ignored"),
         };
         report.push(hit.finding(*span));
     }
@@ -136,20 +168,44 @@ fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
 }
 
 fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
-    let at = rule.keys.iter().find(|(k, _)| k == "Tests").map_or(rule.id_span, |(_, s)| *s);
+    let at = rule
+        .keys
+        .iter()
+        .find(|(k, _)| k == "Tests")
+        .map_or(rule.id_span, |(_, s)| *s);
     if rule.tests.is_empty() {
-        out.push(Hit::new("W0109", rule.id_span, format!("`{}` has no tests", rule.id), "no `Tests`").help("add `Tests:` with at least one case that is flagged and one that is not"));
+        out.push(
+            Hit::new(
+                "W0109",
+                rule.id_span,
+                format!("`{}` has no tests", rule.id),
+                "no `Tests`",
+            )
+            .help("add `Tests:` with at least one case that is flagged and one that is not"),
+        );
         return;
     }
     for expected in [true, false] {
         if rule.tests.iter().all(|t| t.expected != expected) {
             let what = match (rule.kind, expected) {
-                (rules::AnalysisType::Policy, true) => "a compliant resource (`ExpectedResult: true`)",
-                (rules::AnalysisType::Policy, false) => "a non-compliant resource (`ExpectedResult: false`)",
+                (rules::AnalysisType::Policy, true) => {
+                    "a compliant resource (`ExpectedResult: true`)"
+                }
+                (rules::AnalysisType::Policy, false) => {
+                    "a non-compliant resource (`ExpectedResult: false`)"
+                }
                 (rules::AnalysisType::Rule, true) => "an alert (`ExpectedResult: true`)",
                 (rules::AnalysisType::Rule, false) => "a benign event (`ExpectedResult: false`)",
             };
-            out.push(Hit::new("W0110", at, format!("no test expects {what}"), "every test expects the same outcome").help("add a test case for the other outcome"));
+            out.push(
+                Hit::new(
+                    "W0110",
+                    at,
+                    format!("no test expects {what}"),
+                    "every test expects the same outcome",
+                )
+                .help("add a test case for the other outcome"),
+            );
         }
     }
 }
@@ -161,16 +217,31 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
     }
     let src = rule.program.source();
     for ex in crate::exclusions::exclusions(rule.program.ast()) {
-        let Some(text) = src.get(ex.span.start..ex.span.end) else { continue };
-        let Ok(p) = crate::compile(text, registry) else { continue };
+        let Some(text) = src.get(ex.span.start..ex.span.end) else {
+            continue;
+        };
+        let Ok(p) = crate::compile(text, registry) else {
+            continue;
+        };
         let exercised = rule.tests.iter().any(|t| {
-            let env = crate::Env { now: crate::Env::system().now, mocks: t.mocks.clone() };
+            let env = crate::Env {
+                now: crate::Env::system().now,
+                mocks: t.mocks.clone(),
+            };
             !p.eval_with(&t.document, &env)
         });
         if !exercised {
             out.push(
-                Hit::new("W0111", ex.span, format!("no test exercises the exclusion `{}`", ex.predicate), "holds in every test document")
-                    .help(format!("add a test whose document matches `{}`, to show it is suppressed", ex.predicate)),
+                Hit::new(
+                    "W0111",
+                    ex.span,
+                    format!("no test exercises the exclusion `{}`", ex.predicate),
+                    "holds in every test document",
+                )
+                .help(format!(
+                    "add a test whose document matches `{}`, to show it is suppressed",
+                    ex.predicate
+                )),
             );
         }
     }
@@ -178,24 +249,42 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
 
 /// W0112/W0113: ATT&CK ids that do not exist, or are revoked or deprecated.
 fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
-    let Some((_, entries)) = rule.reports.iter().find(|(k, _)| k == "MITRE ATT&CK") else { return };
+    let Some((_, entries)) = rule.reports.iter().find(|(k, _)| k == "MITRE ATT&CK") else {
+        return;
+    };
     let cat = attack::catalogue();
     let text = &rule.text;
     let base = text.find("MITRE ATT&CK").unwrap_or(0);
     for raw in entries {
-        let start = text.get(base..).and_then(|t| t.find(raw.as_str())).map_or(base, |i| base + i);
+        let start = text
+            .get(base..)
+            .and_then(|t| t.find(raw.as_str()))
+            .map_or(base, |i| base + i);
         let span = Span::new(start, start + raw.len());
         let m = attack::parse_mapping(raw);
-        if let Some(t) = &m.tactic {
-            if cat.tactic(t).is_none() {
-                out.push(Hit::new("W0112", span, format!("unknown ATT&CK tactic `{t}`"), "not an Enterprise tactic").help("tactics are TA0001–TA0043; see data/attack/tactics.csv"));
-            }
+        if let Some(t) = &m.tactic
+            && cat.tactic(t).is_none()
+        {
+            out.push(
+                Hit::new(
+                    "W0112",
+                    span,
+                    format!("unknown ATT&CK tactic `{t}`"),
+                    "not an Enterprise tactic",
+                )
+                .help("tactics are TA0001–TA0043; see data/attack/tactics.csv"),
+            );
         }
         for id in &m.techniques {
             match cat.technique(id) {
                 None => {
                     let near = nearest(id, cat.technique_ids());
-                    let h = Hit::new("W0112", span, format!("unknown ATT&CK technique `{id}`"), "not in ATT&CK Enterprise v18.1");
+                    let h = Hit::new(
+                        "W0112",
+                        span,
+                        format!("unknown ATT&CK technique `{id}`"),
+                        "not in ATT&CK Enterprise v18.1",
+                    );
                     out.push(match near.first() {
                         Some(n) => h.help(format!("did you mean `{n}`?")),
                         None => h.help("see data/attack/techniques.csv"),
@@ -203,16 +292,32 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                 }
                 Some(t) if t.revoked || t.deprecated => {
                     let state = if t.revoked { "revoked" } else { "deprecated" };
-                    out.push(Hit::new("W0113", span, format!("ATT&CK technique `{id}` ({}) is {state}", t.name), state).help("map the rule to the technique that replaced it"));
+                    out.push(
+                        Hit::new(
+                            "W0113",
+                            span,
+                            format!("ATT&CK technique `{id}` ({}) is {state}", t.name),
+                            state,
+                        )
+                        .help("map the rule to the technique that replaced it"),
+                    );
                 }
                 Some(t) => {
-                    if let Some(tac) = m.tactic.as_deref().and_then(|x| cat.tactic(x)) {
-                        if !t.tactics.contains(&tac.shortname) {
-                            out.push(
-                                Hit::new("W0112", span, format!("`{id}` ({}) is not a technique of tactic `{}` ({})", t.name, tac.id, tac.name), "tactic and technique do not match")
-                                    .help(format!("`{id}` belongs to: {}", t.tactics.join(", "))),
-                            );
-                        }
+                    if let Some(tac) = m.tactic.as_deref().and_then(|x| cat.tactic(x))
+                        && !t.tactics.contains(&tac.shortname)
+                    {
+                        out.push(
+                            Hit::new(
+                                "W0112",
+                                span,
+                                format!(
+                                    "`{id}` ({}) is not a technique of tactic `{}` ({})",
+                                    t.name, tac.id, tac.name
+                                ),
+                                "tactic and technique do not match",
+                            )
+                            .help(format!("`{id}` belongs to: {}", t.tactics.join(", "))),
+                        );
                     }
                 }
             }
@@ -220,16 +325,35 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
     }
 }
 
+/// The report of a file that is not text (E0210 unreadable, E0201 not UTF-8). Its text is the
+/// lossy decoding, where the invalid byte became `�` (3 bytes): a span that ends inside that
+/// character is widened to all of it, so that its end stays on the same line.
+fn load_report(f: &Path, registry: &Registry) -> FileReport {
+    let Err(report) = rules::load_file(f, registry) else {
+        return FileReport::new(&f.display().to_string(), "");
+    };
+    let text = report.text();
+    let mut fixed = FileReport::new(&report.path, text);
+    for finding in &report.findings {
+        let mut finding = finding.clone();
+        while finding.span.end < text.len() && !text.is_char_boundary(finding.span.end) {
+            finding.span.end += 1;
+        }
+        fixed.push(finding);
+    }
+    fixed
+}
+
 /// Lints every rule file under `paths`, plus duplicate IDs across them (E0208).
 pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
     let mut lints: Vec<FileLint> = Vec::new();
     for f in rules::collect_files(paths) {
-        let lint = match std::fs::read(&f) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => lint_str(&f, &text, registry),
-                Err(_) => FileLint { report: rules::load_file(&f, registry).err().unwrap_or_else(|| FileReport::new(&f.display().to_string(), "")), id: None },
+        let lint = match std::fs::read(&f).map(String::from_utf8) {
+            Ok(Ok(text)) => lint_str(&f, &text, registry),
+            _ => FileLint {
+                report: load_report(&f, registry),
+                id: None,
             },
-            Err(_) => FileLint { report: rules::load_file(&f, registry).err().unwrap_or_else(|| FileReport::new(&f.display().to_string(), "")), id: None },
         };
         lints.push(lint);
     }
@@ -239,8 +363,16 @@ pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
             match first.get(id) {
                 Some(other) => {
                     l.report.push(
-                        Finding::new("pounce::E0208", Severity::Error, *span, format!("duplicate rule ID `{id}`"), "already used")
-                            .with_help(format!("`{id}` is also the ID of {other}; IDs must be unique across the pack")),
+                        Finding::new(
+                            "pounce::E0208",
+                            Severity::Error,
+                            *span,
+                            format!("duplicate rule ID `{id}`"),
+                            "already used",
+                        )
+                        .with_help(format!(
+                            "`{id}` is also the ID of {other}; IDs must be unique across the pack"
+                        )),
                     );
                     l.report.sort();
                 }

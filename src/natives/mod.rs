@@ -86,6 +86,8 @@ pub struct Native {
     /// One line saying what it computes.
     pub description: String,
     func: Arc<NativeFn>,
+    /// Per argument: the paths below it the native reads (`None`: all of it).
+    reads: Vec<Option<Vec<Vec<crate::ast::Segment>>>>,
 }
 
 impl fmt::Debug for Native {
@@ -110,7 +112,27 @@ impl Native {
             max_args: max_args.max(min_args),
             description: description.to_string(),
             func: Arc::new(func),
+            reads: Vec::new(),
         }
+    }
+    /// Declares that of argument `i` the native reads only these paths (written like condition
+    /// paths relative to the argument: `[*].FromPort`, `Statement[*].Effect`), so pounce parses
+    /// no more of a record than that. Without it a native sees its arguments whole. A path
+    /// that does not parse makes the argument read whole.
+    pub fn reads_arg(mut self, i: usize, paths: &[&str]) -> Self {
+        if self.reads.len() <= i {
+            self.reads.resize(i + 1, None);
+        }
+        let parsed: Option<Vec<Vec<crate::ast::Segment>>> =
+            paths.iter().map(|p| parse_relative_path(p)).collect();
+        if let Some(slot) = self.reads.get_mut(i) {
+            *slot = parsed;
+        }
+        self
+    }
+    /// The paths of argument `i` the native reads, when it declared them.
+    pub fn arg_reads(&self, i: usize) -> Option<&[Vec<crate::ast::Segment>]> {
+        self.reads.get(i).and_then(|r| r.as_deref())
     }
     /// Calls it.
     pub fn call(&self, args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
@@ -124,6 +146,35 @@ impl Native {
             format!("{} to {}", self.min_args, self.max_args)
         }
     }
+}
+
+/// Parses `[*].a.b[0]` / `a[*]` into segments; `None` when it is not such a path.
+fn parse_relative_path(p: &str) -> Option<Vec<crate::ast::Segment>> {
+    use crate::ast::Segment;
+    let mut out = Vec::new();
+    let mut rest = p;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = r.get(..end)?;
+            out.push(if inner == "*" {
+                Segment::Wildcard
+            } else {
+                Segment::Index(inner.parse().ok()?)
+            });
+            rest = r.get(end + 1..)?;
+        } else {
+            let r = rest.strip_prefix('.').unwrap_or(rest);
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let key = r.get(..end)?;
+            if key.is_empty() {
+                return None;
+            }
+            out.push(Segment::Key(key.to_string()));
+            rest = r.get(end..)?;
+        }
+    }
+    Some(out)
 }
 
 /// The natives a condition may call.

@@ -11,7 +11,8 @@ pub fn register(r: &mut Registry) {
         1,
         "true when some permission of the list has a null or missing FromPort/ToPort, or spans ports 0-65535",
         egress_allows_all_ports,
-    ));
+    )
+    .reads_arg(0, &["[*].FromPort", "[*].ToPort"]));
 }
 
 /// `egress_allows_all_ports(list)`: true when any element of the list has a null or missing

@@ -1,0 +1,234 @@
+//! Evaluating a pack of rules over records: routing by type, a candidate index on required
+//! equality conjuncts, and one projection trie for the whole pack so each record is parsed
+//! once and only as far as the rules read.
+
+use crate::ast::{CmpOp, ExprKind, PathRoot, Segment};
+use crate::eval::Env;
+use crate::project::{self, Trie};
+use crate::rules::{AnalysisType, Rule};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Fields that name a record's type: `ResourceType` (resources, for policies) and
+/// `p_log_type` (log events, for rules).
+pub const TYPE_FIELDS: [&str; 2] = ["ResourceType", "p_log_type"];
+
+/// Fields that identify a record, in order of preference; the first present one is reported.
+pub const ID_FIELDS: [&str; 8] = [
+    "ResourceId",
+    "resourceId",
+    "p_row_id",
+    "Arn",
+    "arn",
+    "GroupId",
+    "eventID",
+    "id",
+];
+
+/// A required equality: the rule can only match when the string at `path` is one of `values`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Requirement {
+    /// Object keys from the root.
+    pub path: Vec<String>,
+    /// The accepted strings.
+    pub values: Vec<String>,
+}
+
+/// The first top-level conjunct of `rule` of the form `path == "s"` or `path in ["a", "b"]`
+/// on a plain root path, which every match must satisfy.
+pub fn requirement(rule: &Rule) -> Option<Requirement> {
+    for c in crate::exclusions::conjuncts(rule.program.ast()) {
+        let ExprKind::Compare {
+            op,
+            negated: false,
+            lhs,
+            rhs,
+            ..
+        } = &c.kind
+        else {
+            continue;
+        };
+        let ExprKind::Path(p) = &lhs.kind else {
+            continue;
+        };
+        if !matches!(p.root, PathRoot::Implicit | PathRoot::Root) {
+            continue;
+        }
+        let keys: Option<Vec<String>> = p
+            .segments
+            .iter()
+            .map(|s| {
+                if let Segment::Key(k) = s {
+                    Some(k.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let Some(path) = keys else { continue };
+        if path.is_empty() {
+            continue;
+        }
+        let values = match (op, &rhs.kind) {
+            (CmpOp::Eq, ExprKind::Literal(Value::String(s))) => vec![s.clone()],
+            (CmpOp::In, ExprKind::Literal(Value::Array(a))) if a.iter().all(Value::is_string) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => continue,
+        };
+        return Some(Requirement { path, values });
+    }
+    None
+}
+
+/// A compiled pack, ready to evaluate records on any number of threads.
+pub struct Pack {
+    /// The rules, in load order.
+    pub rules: Vec<Rule>,
+    trie: Trie,
+    by_type: HashMap<String, Vec<usize>>,
+    untyped: Vec<usize>,
+    all: Vec<usize>,
+    /// Per rule: its requirement, if any.
+    reqs: Vec<Option<Requirement>>,
+}
+
+/// The outcome of one record.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordResult {
+    /// The record's type, if it has one (or `--type`).
+    pub record_type: Option<String>,
+    /// The record's id, if it has one.
+    pub id: Option<String>,
+    /// Rules that apply to the record's type.
+    pub applicable: usize,
+    /// Rules actually evaluated (the index skips the others).
+    pub tried: usize,
+    /// (rule index, flagged) for every applicable rule, in rule order.
+    pub verdicts: Vec<(usize, bool)>,
+}
+
+impl Pack {
+    /// Builds a pack from loaded rules.
+    pub fn new(rules: Vec<Rule>) -> Self {
+        let mut trie = Trie::default();
+        let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut untyped = Vec::new();
+        let mut reqs = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            trie.merge(&project::reads(&r.program));
+            let req = requirement(r);
+            if let Some(q) = &req {
+                let segs: Vec<Segment> = q.path.iter().cloned().map(Segment::Key).collect();
+                trie.add_path(&segs);
+            }
+            reqs.push(req);
+            if r.types.is_empty() {
+                untyped.push(i);
+            }
+            for t in &r.types {
+                by_type.entry(t.clone()).or_default().push(i);
+            }
+        }
+        for f in TYPE_FIELDS.iter().chain(ID_FIELDS.iter()) {
+            trie.add_path(&[Segment::Key((*f).to_string())]);
+        }
+        trie.finalize();
+        let all = (0..rules.len()).collect();
+        Pack {
+            rules,
+            trie,
+            by_type,
+            untyped,
+            all,
+            reqs,
+        }
+    }
+
+    /// What the pack reads of a record.
+    pub fn trie(&self) -> &Trie {
+        &self.trie
+    }
+
+    /// Parses a record's text, keeping only what the pack reads.
+    pub fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
+        project::parse_projected(text, &self.trie)
+    }
+
+    /// The rules that apply to a record of type `t` (`None`: every rule).
+    fn applicable(&self, t: Option<&str>) -> Vec<usize> {
+        match t {
+            None => self.all.clone(),
+            Some(t) => {
+                let mut v: Vec<usize> = self.by_type.get(t).cloned().unwrap_or_default();
+                v.extend(self.untyped.iter().copied());
+                v.sort_unstable();
+                v
+            }
+        }
+    }
+
+    /// Evaluates `doc` against the rules that apply to it. `default_type` stands for records
+    /// that carry no type field. With `all`, rules skipped by the index are reported as not
+    /// flagged (they cannot match).
+    pub fn evaluate(
+        &self,
+        doc: &Value,
+        default_type: Option<&str>,
+        env: &Env,
+        all: bool,
+    ) -> RecordResult {
+        let own_type = TYPE_FIELDS
+            .iter()
+            .find_map(|f| doc.get(*f).and_then(Value::as_str));
+        let record_type = own_type.or(default_type);
+        let id = ID_FIELDS.iter().find_map(|f| {
+            doc.get(*f).and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+        });
+        let applicable = self.applicable(record_type);
+        let mut verdicts = Vec::new();
+        let mut tried = 0;
+        for &i in &applicable {
+            let Some(rule) = self.rules.get(i) else {
+                continue;
+            };
+            let possible = match self.reqs.get(i).and_then(Option::as_ref) {
+                Some(req) => {
+                    let mut cur = Some(doc);
+                    for k in &req.path {
+                        cur = cur.and_then(|c| c.get(k));
+                    }
+                    cur.and_then(Value::as_str)
+                        .is_some_and(|s| req.values.iter().any(|v| v == s))
+                }
+                None => true,
+            };
+            let flagged = if possible {
+                tried += 1;
+                rule.program.eval_with(doc, env)
+            } else {
+                false
+            };
+            if flagged || all {
+                verdicts.push((i, flagged));
+            }
+        }
+        RecordResult {
+            record_type: record_type.map(String::from),
+            id,
+            applicable: applicable.len(),
+            tried,
+            verdicts,
+        }
+    }
+
+    /// Whether rule `i` is a policy or a rule.
+    pub fn kind(&self, i: usize) -> Option<AnalysisType> {
+        self.rules.get(i).map(|r| r.kind)
+    }
+}

@@ -1,0 +1,365 @@
+//! Projection: parse a record once, materialising only the parts a set of compiled conditions
+//! read and skipping the rest at scanning speed. The paths a program reads form a [`Trie`];
+//! [`parse_projected`] deserialises JSON text into a `serde_json::Value` holding only those
+//! parts (with lists kept whole in length, so indexes and counts are unchanged). Evaluating a
+//! program over the projection of its own trie gives the same verdict as over the full value.
+
+use crate::ast::{Segment, TestKind};
+use crate::compile::{CRoot, Node, NodeKind, Program};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+/// The parts of a document that conditions read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trie {
+    /// The whole subtree is read.
+    pub whole: bool,
+    /// Object members read, by key.
+    pub keys: HashMap<String, Trie>,
+    /// What is read of every list element (from `[n]`, `[*]` or a quantifier).
+    pub elements: Option<Box<Trie>>,
+    /// What is read of every object member (from `[*]` on an object).
+    pub values: Option<Box<Trie>>,
+}
+
+impl Trie {
+    /// A trie that reads everything.
+    pub fn everything() -> Self {
+        Trie {
+            whole: true,
+            ..Trie::default()
+        }
+    }
+    /// Merges `other` into `self`.
+    pub fn merge(&mut self, other: &Trie) {
+        if other.whole {
+            self.whole = true;
+        }
+        for (k, t) in &other.keys {
+            self.keys.entry(k.clone()).or_default().merge(t);
+        }
+        if let Some(e) = &other.elements {
+            self.elements.get_or_insert_with(Default::default).merge(e);
+        }
+        if let Some(v) = &other.values {
+            self.values.get_or_insert_with(Default::default).merge(v);
+        }
+    }
+    /// Marks the path `segs` (relative to this node) as read whole.
+    pub fn add_path(&mut self, segs: &[Segment]) {
+        self.add(segs, true);
+    }
+    /// Adds the path `segs`; `whole` reads its subtree entirely, otherwise only its kind
+    /// (enough for `exists` and `is_null`). `[n]` and `[*]` descend into list elements, `[*]`
+    /// into object values too.
+    pub fn add(&mut self, segs: &[Segment], whole: bool) {
+        let Some((first, rest)) = segs.split_first() else {
+            self.whole |= whole;
+            return;
+        };
+        match first {
+            Segment::Key(k) => self.keys.entry(k.clone()).or_default().add(rest, whole),
+            Segment::Index(_) => self
+                .elements
+                .get_or_insert_with(Default::default)
+                .add(rest, whole),
+            Segment::Wildcard => {
+                self.elements
+                    .get_or_insert_with(Default::default)
+                    .add(rest, whole);
+                self.values
+                    .get_or_insert_with(Default::default)
+                    .add(rest, whole);
+            }
+        }
+    }
+    /// Folds wildcard reads into named keys (a key reached both by name and by `[*]` reads
+    /// both) and drops what lies under a node read whole. Call once after building.
+    pub fn finalize(&mut self) {
+        if self.whole {
+            self.keys.clear();
+            self.elements = None;
+            self.values = None;
+            return;
+        }
+        if let Some(v) = self.values.as_deref() {
+            let v = v.clone();
+            for t in self.keys.values_mut() {
+                t.merge(&v);
+            }
+        }
+        for t in self.keys.values_mut() {
+            t.finalize();
+        }
+        if let Some(e) = self.elements.as_deref_mut() {
+            e.finalize();
+        }
+        if let Some(v) = self.values.as_deref_mut() {
+            v.finalize();
+        }
+    }
+    /// True when nothing is read.
+    pub fn is_empty(&self) -> bool {
+        !self.whole && self.keys.is_empty() && self.elements.is_none() && self.values.is_none()
+    }
+}
+
+/// The trie of everything `program` reads.
+pub fn reads(program: &Program) -> Trie {
+    let mut root = Trie::default();
+    collect(&program.root, &mut root, &[], None);
+    root.finalize();
+    root
+}
+
+/// Where relative paths start: the root, or a quantifier element (the root trie and the path
+/// from it to the element list's element trie).
+fn collect(n: &Node, root: &mut Trie, base: &[Segment], elem: Option<&ElemBase>) {
+    match &n.kind {
+        NodeKind::Literal(_) => {}
+        NodeKind::Path(p) => {
+            let segs = path_from(p, base, elem);
+            match segs {
+                Some(s) => root.add_path(&s),
+                None => root.whole = true,
+            }
+        }
+        NodeKind::Builtin(_, a) | NodeKind::Not(a) | NodeKind::Neg(a) => {
+            collect(a, root, base, elem)
+        }
+        // `exists` and `is_null` need only a value's kind, not its content.
+        NodeKind::Test {
+            test: TestKind::Exists | TestKind::IsNull,
+            operand,
+            ..
+        } if matches!(operand.kind, NodeKind::Path(_)) => {
+            if let NodeKind::Path(p) = &operand.kind {
+                match path_from(p, base, elem) {
+                    Some(s) => root.add(&s, false),
+                    None => root.whole = true,
+                }
+            }
+        }
+        NodeKind::Test { operand, .. } => collect(operand, root, base, elem),
+        NodeKind::Arith(_, a, b) | NodeKind::Compare { lhs: a, rhs: b, .. } => {
+            collect(a, root, base, elem);
+            collect(b, root, base, elem);
+        }
+        NodeKind::And(items) | NodeKind::Or(items) => {
+            items.iter().for_each(|i| collect(i, root, base, elem))
+        }
+        NodeKind::Native(native, args) => {
+            for (i, a) in args.iter().enumerate() {
+                match (&a.kind, native.arg_reads(i)) {
+                    (NodeKind::Path(p), Some(sub)) => match path_from(p, base, elem) {
+                        Some(mut s) => {
+                            // Keep the path's node (even when nothing below is read) and the sub-paths.
+                            root.add(&s, false);
+                            let plen = s.len();
+                            for r in sub {
+                                s.truncate(plen);
+                                s.extend(r.iter().cloned());
+                                root.add_path(&s);
+                            }
+                        }
+                        None => root.whole = true,
+                    },
+                    _ => collect(a, root, base, elem),
+                }
+            }
+        }
+        NodeKind::Quantifier(_, list, body) => {
+            collect_list(list, root, base, elem);
+            match &list.kind {
+                NodeKind::Path(p) => match path_from(p, base, elem) {
+                    Some(s) => {
+                        // Elements: of the list value, or the path's own values when multi-valued.
+                        let mut eb = s.clone();
+                        if !p.multi {
+                            eb.push(Segment::Wildcard);
+                        }
+                        // Ensure the elements exist (their count matters) even if the body reads nothing.
+                        root.add(&eb, false);
+                        let e = ElemBase { segs: eb };
+                        collect(body, root, &e.segs.clone(), Some(&e));
+                    }
+                    None => root.whole = true,
+                },
+                // A computed list (a native's result): the body reads that value, not the document;
+                // paths in it that start from the root still count.
+                _ => collect_roots_only(body, root),
+            }
+        }
+    }
+}
+
+struct ElemBase {
+    segs: Vec<Segment>,
+}
+
+/// A quantifier's list: read its elements' existence without marking the list whole.
+fn collect_list(list: &Node, root: &mut Trie, base: &[Segment], elem: Option<&ElemBase>) {
+    if let NodeKind::Path(_) = &list.kind {
+        return; // handled by the caller
+    }
+    collect(list, root, base, elem);
+}
+
+/// Paths inside a body iterating a computed value: only `$` paths read the document.
+fn collect_roots_only(n: &Node, root: &mut Trie) {
+    match &n.kind {
+        NodeKind::Path(p) => match &p.root {
+            CRoot::Root => root.add_path(&p.segments),
+            CRoot::JsonPath(_) => root.whole = true,
+            _ => {}
+        },
+        NodeKind::Builtin(_, a)
+        | NodeKind::Not(a)
+        | NodeKind::Neg(a)
+        | NodeKind::Test { operand: a, .. } => collect_roots_only(a, root),
+        NodeKind::Arith(_, a, b)
+        | NodeKind::Compare { lhs: a, rhs: b, .. }
+        | NodeKind::Quantifier(_, a, b) => {
+            collect_roots_only(a, root);
+            collect_roots_only(b, root);
+        }
+        NodeKind::And(items) | NodeKind::Or(items) | NodeKind::Native(_, items) => {
+            items.iter().for_each(|i| collect_roots_only(i, root))
+        }
+        NodeKind::Literal(_) => {}
+    }
+}
+
+/// The absolute segments of a path, or `None` when it cannot be projected (JSONPath).
+fn path_from(
+    p: &crate::compile::CPath,
+    base: &[Segment],
+    elem: Option<&ElemBase>,
+) -> Option<Vec<Segment>> {
+    let start: Vec<Segment> = match (&p.root, elem) {
+        (CRoot::Implicit | CRoot::Current, Some(e)) => e.segs.clone(),
+        (CRoot::Implicit, None) => base.to_vec(),
+        (CRoot::Current, None) => return Some(vec![]),
+        (CRoot::Root, _) => vec![],
+        (CRoot::JsonPath(_), _) => return None,
+    };
+    let mut s = start;
+    s.extend(p.segments.iter().cloned());
+    Some(s)
+}
+
+/// Parses JSON text, keeping only what `trie` reads. An empty trie keeps the top-level kind
+/// (an object becomes `{}`).
+pub fn parse_projected(text: &str, trie: &Trie) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = Proj(trie).deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
+}
+
+struct Proj<'t>(&'t Trie);
+
+impl<'de> DeserializeSeed<'de> for Proj<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.0.whole {
+            serde::Deserialize::deserialize(d)
+        } else {
+            d.deserialize_any(ProjVisitor(self.0))
+        }
+    }
+}
+
+struct ProjVisitor<'t>(&'t Trie);
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KV;
+        impl<'de> Visitor<'de> for KV {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KV)
+    }
+}
+
+impl<'de> Visitor<'de> for ProjVisitor<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        match &self.0.elements {
+            Some(t) => {
+                while let Some(v) = seq.next_element_seed(Proj(t))? {
+                    out.push(v);
+                }
+            }
+            None => {
+                // Not read below: keep the length (len, indexes, quantifiers) with nulls.
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    out.push(Value::Null);
+                }
+            }
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+            let sub = self.0.keys.get(k.as_ref()).or(self.0.values.as_deref());
+            match sub {
+                Some(t) => {
+                    let v = map.next_value_seed(Proj(t))?;
+                    out.insert(k.into_owned(), v);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
