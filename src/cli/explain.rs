@@ -20,10 +20,18 @@ pub enum ExplainFormat {
 
 /// Arguments of `pounce explain`.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  pounce explain -e 'IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)' sg.json\n  pounce explain -r policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml --test 'Security Group Does Not Restrict Outbound Traffic'\n  pounce explain -r rule.yml --format json events.ndjson\n\nExit codes: 0 explained; 1 a record was not valid JSON or the named test does not exist; 2 usage error or the condition does not compile.")]
+#[command(
+    after_help = "Examples:\n  pounce explain -e 'IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)' sg.json\n  pounce explain -r policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml --test 'Security Group Does Not Restrict Outbound Traffic'\n  pounce explain -r rule.yml --format json events.ndjson\n\nExit codes: 0 explained; 1 a record was not valid JSON or the named test does not exist; 2 usage error or the condition does not compile."
+)]
 pub struct ExplainArgs {
     /// The condition to explain.
-    #[arg(short = 'e', long = "expr", value_name = "EXPR", conflicts_with = "rule", required_unless_present = "rule")]
+    #[arg(
+        short = 'e',
+        long = "expr",
+        value_name = "EXPR",
+        conflicts_with = "rule",
+        required_unless_present = "rule"
+    )]
     expr: Option<String>,
     /// A rule file whose condition to explain.
     #[arg(short = 'r', long = "rule", value_name = "RULE_FILE")]
@@ -81,7 +89,13 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             None => {
                 let names: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
                 let near = pounce::error::nearest(name, names.iter().copied());
-                eprintln!("pounce: {} has no test named `{name}`{}", r.path.display(), near.first().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default());
+                eprintln!(
+                    "pounce: {} has no test named `{name}`{}",
+                    r.path.display(),
+                    near.first()
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default()
+                );
                 return ExitCode::from(1);
             }
         }
@@ -124,7 +138,11 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         }
     }
     print!("{out}");
-    if rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 enum Holder {
@@ -145,7 +163,11 @@ struct Paint(bool);
 
 impl Paint {
     fn c(&self, code: &str, s: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -153,8 +175,15 @@ impl Paint {
 pub fn render_text(ex: &Explanation, color: bool) -> String {
     let p = Paint(color);
     let mut out = String::new();
-    let head = if ex.flagged { p.c("1;31", "flagged") } else { p.c("1;32", "not flagged") };
-    let summary = ex.summary.split_once(": ").map_or(ex.summary.as_str(), |(_, r)| r);
+    let head = if ex.flagged {
+        p.c("1;31", "flagged")
+    } else {
+        p.c("1;32", "not flagged")
+    };
+    let summary = ex
+        .summary
+        .split_once(": ")
+        .map_or(ex.summary.as_str(), |(_, r)| r);
     let _ = writeln!(out, "{head}: {summary}");
     out.push('\n');
     node(&mut out, &ex.tree, "", "", &p);
@@ -175,17 +204,32 @@ fn operand_line(o: &OperandView) -> Option<String> {
     let name = o.path.clone().unwrap_or_else(|| o.text.clone());
     match o.state {
         OperandState::Present => {
-            if o.path.is_none() && o.value.as_ref().is_some_and(|v| !v.is_object() && !v.is_array()) && o.text.starts_with(['"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n']) && o.value.as_ref().map(|v| v.to_string()) == Some(o.text.clone()) {
+            if o.path.is_none()
+                && o.value
+                    .as_ref()
+                    .is_some_and(|v| !v.is_object() && !v.is_array())
+                && o.text.starts_with([
+                    '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n',
+                ])
+                && o.value.as_ref().map(|v| v.to_string()) == Some(o.text.clone())
+            {
                 return None; // a literal shows itself
             }
-            Some(format!("{name} = {}", o.value.as_ref().map(|v| v.to_string()).unwrap_or_default()))
+            Some(format!(
+                "{name} = {}",
+                o.value.as_ref().map(|v| v.to_string()).unwrap_or_default()
+            ))
         }
         OperandState::Missing => Some(format!("{name} is missing")),
         OperandState::Undefined => Some(format!("{name} is undefined")),
         OperandState::Multi => Some(format!(
             "{name} = {} value(s): {}",
             o.count.unwrap_or(0),
-            o.values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
+            o.values
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -197,9 +241,30 @@ fn node(out: &mut String, n: &ExplainNode, first: &str, rest: &str, p: &Paint) {
         NodeType::Not => "not".to_string(),
         _ => n.text.clone(),
     };
-    let reason = n.reason.map(|r| format!(" [{}]", serde_json::to_value(r).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default())).unwrap_or_default();
-    let msg = n.message.as_ref().map(|m| format!(" — {m}")).unwrap_or_default();
-    let _ = writeln!(out, "{first}{} {label}{}{}", mark(n, p), p.c("2", &reason), msg);
+    let reason = n
+        .reason
+        .map(|r| {
+            format!(
+                " [{}]",
+                serde_json::to_value(r)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    let msg = n
+        .message
+        .as_ref()
+        .map(|m| format!(" — {m}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{first}{} {label}{}{}",
+        mark(n, p),
+        p.c("2", &reason),
+        msg
+    );
     for o in &n.operands {
         if let Some(l) = operand_line(o) {
             let _ = writeln!(out, "{rest}    {}", p.c("36", &l));
@@ -208,20 +273,38 @@ fn node(out: &mut String, n: &ExplainNode, first: &str, rest: &str, p: &Paint) {
     for note in &n.notes {
         let _ = writeln!(out, "{rest}    {} {note}", p.c("33", "note:"));
     }
-    let shown: Vec<_> = n.elements.iter().filter(|e| e.explanation.is_some()).collect();
+    let shown: Vec<_> = n
+        .elements
+        .iter()
+        .filter(|e| e.explanation.is_some())
+        .collect();
     let hidden = n.elements.len() - shown.len();
     let total = n.children.len() + shown.len() + usize::from(hidden > 0);
     let mut k = 0;
     for c in &n.children {
         k += 1;
-        let (f, r) = if k == total { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+        let (f, r) = if k == total {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
         node(out, c, &format!("{rest}{f}"), &format!("{rest}{r}"), p);
     }
     for e in shown {
         k += 1;
-        let (f, r) = if k == total { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+        let (f, r) = if k == total {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
         if let Some(ex) = &e.explanation {
-            node(out, ex, &format!("{rest}{f}[{}] ", e.index), &format!("{rest}{r}    "), p);
+            node(
+                out,
+                ex,
+                &format!("{rest}{f}[{}] ", e.index),
+                &format!("{rest}{r}    "),
+                p,
+            );
         }
     }
     if hidden > 0 {
@@ -240,10 +323,19 @@ fn carets(out: &mut String, src: &str, spans: &[pounce::ast::Span], p: &Paint) {
         offset += line.len();
         let _ = writeln!(out, "  │ {body}");
         let mut marks = String::new();
+        let indent = body.len() - body.trim_start().len();
         for (i, ch) in body.char_indices() {
             let at = start + i;
-            let hit = spans.iter().any(|s| s.start <= at && at < s.end);
-            marks.push(if hit { '^' } else if ch == '\t' { '\t' } else { ' ' });
+            // A span that continues from the previous line starts under its text, not under
+            // the indentation.
+            let hit = i >= indent && spans.iter().any(|s| s.start <= at && at < s.end);
+            marks.push(if hit {
+                '^'
+            } else if ch == '\t' {
+                '\t'
+            } else {
+                ' '
+            });
         }
         let marks = marks.trim_end();
         if !marks.is_empty() && end > start {
