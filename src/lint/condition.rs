@@ -228,7 +228,7 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
                     format!("`{e}` compares two literals: its result never changes"),
                     "no field here",
                 )
-                .help("compare a field of the document"),
+                .help("compare a field of the document; a path has no quotes (`a.b`, or `` `a-b`.c `` for other keys)"),
             );
             let _ = op;
         }

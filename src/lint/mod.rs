@@ -235,7 +235,7 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
                 Hit::new(
                     "W0111",
                     ex.span,
-                    format!("no test exercises the exclusion `{}`", ex.predicate),
+                    format!("no test exercises the exclusion `{}`", p.ast()),
                     "holds in every test document",
                 )
                 .help(format!(
@@ -316,7 +316,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                                 ),
                                 "tactic and technique do not match",
                             )
-                            .help(format!("`{id}` belongs to: {}", t.tactics.join(", "))),
+                            .help(format!("`{id}` belongs to {}", tactic_names(&t.tactics))),
                         );
                     }
                 }
@@ -342,6 +342,19 @@ fn load_report(f: &Path, registry: &Registry) -> FileReport {
         fixed.push(finding);
     }
     fixed
+}
+
+/// Tactic short names as `TA0005 (Defense Evasion)`, the way mappings name them.
+fn tactic_names(shortnames: &[String]) -> String {
+    let cat = attack::catalogue();
+    let names: Vec<String> = shortnames
+        .iter()
+        .map(|s| match cat.tactics.iter().find(|t| &t.shortname == s) {
+            Some(t) => format!("`{}` ({})", t.id, t.name),
+            None => format!("`{s}`"),
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// Lints every rule file under `paths`, plus duplicate IDs across them (E0208).
