@@ -37,12 +37,32 @@ fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<Condition
             }
             _ => {}
         },
+        ExprKind::Call { name, args } if name.name == "udm" => {
+            let known = reg.udm_names();
+            match args.as_slice() {
+                [Expr { kind: ExprKind::Literal(Value::String(n)), span }] => {
+                    if !known.contains(&n.as_str()) {
+                        let near = nearest(n, known.iter().copied());
+                        let help = match (near.first(), known.is_empty()) {
+                            (_, true) => "no data model is loaded: put the data model file (`AnalysisType: datamodel`) beside the rules".to_string(),
+                            (Some(m), _) => format!("did you mean `{m}`? data models map: {}", known.join(", ")),
+                            (None, _) => format!("data models map: {}", known.join(", ")),
+                        };
+                        errors.push(ConditionError::new(ErrorCode::E0109, *span, format!("no data model maps `{n}`"), "unknown data-model name").with_help(help));
+                    }
+                }
+                _ => errors.push(
+                    ConditionError::new(ErrorCode::E0109, e.span, "`udm` takes one string literal: the data-model name", "not a single string literal")
+                        .with_help("write e.g. `udm(\"actor_user\")`"),
+                ),
+            }
+        }
         ExprKind::Call { name, args } => {
             let (min, max) = match (Builtin::from_name(&name.name), reg.get(&name.name)) {
                 (Some(_), _) => (1, 1),
                 (None, Some(n)) => (n.min_args, n.max_args),
                 (None, None) => {
-                    let known: Vec<&str> = Builtin::NAMES.iter().copied().chain(reg.iter().map(|n| n.name.as_str())).collect();
+                    let known: Vec<&str> = Builtin::NAMES.iter().copied().chain(std::iter::once("udm")).chain(reg.iter().map(|n| n.name.as_str())).collect();
                     let near = nearest(&name.name, known.iter().copied());
                     let help = if near.is_empty() {
                         format!("known functions: {}", known.join(", "))

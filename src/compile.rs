@@ -102,6 +102,8 @@ pub(crate) struct CPath {
     pub segments: Vec<Segment>,
     pub multi: bool,
     pub text: String,
+    /// Keys match exactly whatever the environment says (data-model path mappings).
+    pub exact: bool,
 }
 
 #[derive(Debug)]
@@ -144,6 +146,24 @@ pub(crate) enum NodeKind {
     },
     Arith(ArithOp, Box<Node>, Box<Node>),
     Neg(Box<Node>),
+    Udm(Box<Udm>),
+}
+
+/// `udm("name")`: per log type, the mapping of the data model that applies.
+#[derive(Debug)]
+pub(crate) struct Udm {
+    pub models: Vec<(Vec<String>, UdmTarget)>,
+    /// `p_udm.<name>`, read when no data model applies.
+    pub p_udm: CPath,
+    /// `<name>` at the top level, read when no data model applies and `p_udm` has nothing.
+    pub top: CPath,
+}
+
+/// What a data-model name resolves to.
+#[derive(Debug)]
+pub(crate) enum UdmTarget {
+    Path(CPath),
+    Native(Arc<Native>),
 }
 
 /// Parses, checks and compiles `src` with the natives of `registry`. `name` names the source in
@@ -190,6 +210,18 @@ fn lower(e: &Expr, reg: &Registry) -> Lowered {
     match &e.kind {
         ExprKind::Literal(v) => node(NodeKind::Literal(v.clone())),
         ExprKind::Path(p) => node(NodeKind::Path(lower_path(p)?)),
+        ExprKind::Call { name, args } if name.name == "udm" => {
+            let Some(Expr {
+                kind: ExprKind::Literal(Value::String(n)),
+                ..
+            }) = args.first()
+            else {
+                return Err(vec![internal(span)]);
+            };
+            node(NodeKind::Udm(Box::new(
+                lower_udm(n, reg).map_err(|_| vec![internal(span)])?,
+            )))
+        }
         ExprKind::Call { name, args } => {
             let mut lowered = args
                 .iter()
@@ -299,6 +331,7 @@ fn lower_path(p: &Path) -> Result<CPath, Vec<crate::error::ConditionError>> {
         root,
         segments: p.segments.clone(),
         multi: p.is_multi(),
+        exact: false,
         text: p.to_string(),
     })
 }
@@ -310,4 +343,40 @@ fn internal(span: Span) -> crate::error::ConditionError {
         "internal error: the checker accepted what the compiler cannot build",
         "here",
     )
+}
+
+fn root_path(text: &str, exact: bool) -> Result<CPath, ()> {
+    let e = syntax::parse(text).map_err(|_| ())?;
+    let ExprKind::Path(p) = e.kind else {
+        return Err(());
+    };
+    let mut c = lower_path(&p).map_err(|_| ())?;
+    if matches!(c.root, CRoot::Implicit) {
+        c.root = CRoot::Root;
+    }
+    c.exact = exact;
+    Ok(c)
+}
+
+fn lower_udm(name: &str, reg: &Registry) -> Result<Udm, ()> {
+    use crate::rules::datamodel::Mapping;
+    let mut models = Vec::new();
+    for m in reg.data_models() {
+        for (n, mapping) in &m.mappings {
+            if n != name {
+                continue;
+            }
+            let target = match mapping {
+                Mapping::Path(p) => UdmTarget::Path(root_path(p, true)?),
+                Mapping::Method(f) => UdmTarget::Native(reg.get(f).cloned().ok_or(())?),
+            };
+            models.push((m.log_types.clone(), target));
+        }
+    }
+    let quoted = format!("`{name}`");
+    Ok(Udm {
+        models,
+        p_udm: root_path(&format!("p_udm.{quoted}"), false)?,
+        top: root_path(&quoted, false)?,
+    })
 }

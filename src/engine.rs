@@ -135,6 +135,12 @@ impl Pack {
             trie.add_path(&[Segment::Key((*f).to_string())]);
         }
         trie.finalize();
+        if rules
+            .iter()
+            .any(|r| r.key_match == crate::KeyMatch::CaseInsensitiveFallback)
+        {
+            trie.set_ignore_case();
+        }
         let all = (0..rules.len()).collect();
         Pack {
             rules,
@@ -191,6 +197,14 @@ impl Pack {
             })
         });
         let applicable = self.applicable(record_type);
+        let env_ci = Env {
+            keys: crate::KeyMatch::CaseInsensitiveFallback,
+            ..env.clone()
+        };
+        let env_exact = Env {
+            keys: crate::KeyMatch::Exact,
+            ..env.clone()
+        };
         let mut verdicts = Vec::new();
         let mut tried = 0;
         for &i in &applicable {
@@ -199,9 +213,18 @@ impl Pack {
             };
             let possible = match self.reqs.get(i).and_then(Option::as_ref) {
                 Some(req) => {
+                    let ci = rule.key_match == crate::KeyMatch::CaseInsensitiveFallback;
                     let mut cur = Some(doc);
                     for k in &req.path {
-                        cur = cur.and_then(|c| c.get(k));
+                        cur = cur.and_then(|c| match c.get(k) {
+                            Some(v) => Some(v),
+                            None if ci => c.as_object().and_then(|m| {
+                                m.iter()
+                                    .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                                    .map(|(_, v)| v)
+                            }),
+                            None => None,
+                        });
                     }
                     cur.and_then(Value::as_str)
                         .is_some_and(|s| req.values.iter().any(|v| v == s))
@@ -210,6 +233,11 @@ impl Pack {
             };
             let flagged = if possible {
                 tried += 1;
+                let env = if rule.key_match == crate::KeyMatch::CaseInsensitiveFallback {
+                    &env_ci
+                } else {
+                    &env_exact
+                };
                 rule.program.eval_with(doc, env)
             } else {
                 false
@@ -225,6 +253,34 @@ impl Pack {
             tried,
             verdicts,
         }
+    }
+
+    /// The alerts of the rules (not policies) that flagged a record, rendered from the full
+    /// record (alert templates may read fields the conditions do not).
+    pub fn alerts(
+        &self,
+        full: &Value,
+        result: &RecordResult,
+        env: &Env,
+    ) -> Vec<(usize, crate::alert::Alert)> {
+        result
+            .verdicts
+            .iter()
+            .filter(|(_, flagged)| *flagged)
+            .filter_map(|&(i, _)| {
+                let rule = self.rules.get(i).filter(|r| r.kind == AnalysisType::Rule)?;
+                let env = Env {
+                    keys: rule.key_match,
+                    ..env.clone()
+                };
+                Some((i, rule.render_alert(full, &env)))
+            })
+            .collect()
+    }
+
+    /// True when some rule of the pack is a rule (alerts are rendered for those).
+    pub fn has_rules(&self) -> bool {
+        self.rules.iter().any(|r| r.kind == AnalysisType::Rule)
     }
 
     /// Whether rule `i` is a policy or a rule.

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     E0107,
     /// The right side of `in_cidr` is a literal that is not a string or a list of strings. `ip in_cidr 10`
     E0108,
+    /// `udm(...)` of a name no data model maps, or not a string literal. `udm("actor")`
+    E0109,
 }
 
 impl ErrorCode {
@@ -54,6 +56,7 @@ impl ErrorCode {
             ErrorCode::E0106 => "pounce::E0106",
             ErrorCode::E0107 => "pounce::E0107",
             ErrorCode::E0108 => "pounce::E0108",
+            ErrorCode::E0109 => "pounce::E0109",
         }
     }
 }

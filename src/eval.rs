@@ -20,6 +20,19 @@ pub struct Env {
     pub now: i64,
     /// Natives replaced by a fixed value (Panther `Mocks`), by name.
     pub mocks: BTreeMap<String, Value>,
+    /// How object keys are matched.
+    pub keys: KeyMatch,
+}
+
+/// How a path's keys match an object's keys.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyMatch {
+    /// Exactly (policies, by default).
+    #[default]
+    Exact,
+    /// Exactly, else the first key equal ignoring ASCII case (rules, as Panther events do).
+    CaseInsensitiveFallback,
 }
 
 impl Env {
@@ -32,6 +45,7 @@ impl Env {
         Env {
             now,
             mocks: BTreeMap::new(),
+            keys: KeyMatch::Exact,
         }
     }
 }
@@ -50,6 +64,28 @@ impl Program {
             notes: None,
         };
         truthy(&self.root, &ctx)
+    }
+}
+
+impl Program {
+    /// The condition's value (not its truth) over `doc`: `None` when missing or undefined, a
+    /// list for a multi-valued expression.
+    pub fn value_with<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Option<Value> {
+        let ctx = Ctx {
+            root: doc,
+            cur: None,
+            env,
+            notes: None,
+        };
+        match operand(&self.root, &ctx) {
+            Vals::One(o) => o.view().map(|r| r.to_value().into_owned()),
+            Vals::Many(m) => Some(Value::Array(
+                m.iter()
+                    .filter_map(One::view)
+                    .map(|r| r.to_value().into_owned())
+                    .collect(),
+            )),
+        }
     }
 }
 
@@ -101,6 +137,19 @@ impl<'a, D: Document + ?Sized> Ref<'a, D> {
         match self {
             Ref::D(d) => d.get(key).map(Ref::D),
             Ref::J(j) => Document::get(j, key).map(Ref::J),
+        }
+    }
+    /// The first member whose key equals `key` ignoring ASCII case.
+    pub fn get_ignore_case(self, key: &str) -> Option<Ref<'a, D>> {
+        match self {
+            Ref::D(d) => d
+                .entries()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| Ref::D(v)),
+            Ref::J(j) => j
+                .entries()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| Ref::J(v)),
         }
     }
     pub fn child(self, i: usize) -> Option<Ref<'a, D>> {
@@ -295,6 +344,7 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>
             }
             call_native(native, &vals, ctx)
         }
+        NodeKind::Udm(u) => udm(u, ctx),
         // Conditions used as values: their truth as a JSON boolean.
         _ => Vals::One(One::Owned(Value::Bool(truthy(node, ctx)))),
     }
@@ -450,11 +500,12 @@ pub(crate) fn resolve<'a, D: Document + ?Sized>(p: &'a CPath, ctx: &Ctx<'a, D>) 
         CRoot::Root => Ref::D(ctx.root),
         CRoot::JsonPath(q) => return jsonpath(q, ctx.root),
     };
+    let ci = !p.exact && ctx.env.keys == KeyMatch::CaseInsensitiveFallback;
     if !p.multi {
-        return Vals::One(walk_one(start, &p.segments).map_or(One::Missing, One::Ref));
+        return Vals::One(walk_one(start, &p.segments, ci).map_or(One::Missing, One::Ref));
     }
     let mut out = Vec::new();
-    walk_many(start, &p.segments, &mut out);
+    walk_many(start, &p.segments, ci, &mut out);
     Vals::Many(out)
 }
 
@@ -484,13 +535,16 @@ fn jsonpath<'a, D: Document + ?Sized>(
     }
 }
 
-fn step<'a, D: Document + ?Sized>(cur: Ref<'a, D>, seg: &Segment) -> Option<Ref<'a, D>> {
+fn step<'a, D: Document + ?Sized>(cur: Ref<'a, D>, seg: &Segment, ci: bool) -> Option<Ref<'a, D>> {
     match seg {
         Segment::Key(k) => {
-            if cur.kind() == Kind::Object {
-                cur.get(k)
-            } else {
-                None
+            if cur.kind() != Kind::Object {
+                return None;
+            }
+            match cur.get(k) {
+                Some(v) => Some(v),
+                None if ci => cur.get_ignore_case(k),
+                None => None,
             }
         }
         Segment::Index(i) => {
@@ -509,10 +563,14 @@ fn step<'a, D: Document + ?Sized>(cur: Ref<'a, D>, seg: &Segment) -> Option<Ref<
     }
 }
 
-fn walk_one<'a, D: Document + ?Sized>(start: Ref<'a, D>, segs: &[Segment]) -> Option<Ref<'a, D>> {
+fn walk_one<'a, D: Document + ?Sized>(
+    start: Ref<'a, D>,
+    segs: &[Segment],
+    ci: bool,
+) -> Option<Ref<'a, D>> {
     let mut cur = start;
     for s in segs {
-        cur = step(cur, s)?;
+        cur = step(cur, s, ci)?;
     }
     Some(cur)
 }
@@ -520,6 +578,7 @@ fn walk_one<'a, D: Document + ?Sized>(start: Ref<'a, D>, segs: &[Segment]) -> Op
 fn walk_many<'a, D: Document + ?Sized>(
     start: Ref<'a, D>,
     segs: &[Segment],
+    ci: bool,
     out: &mut Vec<One<'a, D>>,
 ) {
     let Some((first, rest)) = segs.split_first() else {
@@ -529,12 +588,12 @@ fn walk_many<'a, D: Document + ?Sized>(
     match first {
         Segment::Wildcard => {
             for c in start.children() {
-                walk_many(c, rest, out);
+                walk_many(c, rest, ci, out);
             }
         }
         s => {
-            if let Some(next) = step(start, s) {
-                walk_many(next, rest, out);
+            if let Some(next) = step(start, s, ci) {
+                walk_many(next, rest, ci, out);
             }
         }
     }
@@ -657,5 +716,48 @@ fn is_empty_value<D: Document + ?Sized>(r: Ref<'_, D>) -> bool {
         Kind::String => r.as_str().is_some_and(str::is_empty),
         Kind::Array | Kind::Object => r.len() == 0,
         _ => false,
+    }
+}
+
+/// `udm("name")`: the data model for the event's `p_log_type` maps the name to a path (keys
+/// matched exactly) or a native called with the whole event; with no data model for the event,
+/// `p_udm.<name>` if truthy, else a top-level `<name>` if truthy, else missing.
+fn udm<'a, D: Document + ?Sized>(u: &'a crate::compile::Udm, ctx: &Ctx<'a, D>) -> Vals<'a, D> {
+    let root_ctx = Ctx {
+        root: ctx.root,
+        cur: None,
+        env: ctx.env,
+        notes: ctx.notes,
+    };
+    let log_type = ctx.root.get("p_log_type").and_then(|v| v.as_str());
+    let target = log_type.and_then(|lt| {
+        u.models
+            .iter()
+            .find(|(lts, _)| lts.iter().any(|l| l == lt))
+            .map(|(_, t)| t)
+    });
+    match target {
+        Some(crate::compile::UdmTarget::Path(p)) => resolve(p, &root_ctx),
+        Some(crate::compile::UdmTarget::Native(n)) => {
+            if let Some(mock) = ctx.env.mocks.get(&n.name) {
+                return Vals::One(One::Owned(mock.clone()));
+            }
+            call_native(n, &[Vals::One(One::Ref(Ref::D(ctx.root)))], &root_ctx)
+        }
+        None => {
+            for p in [&u.p_udm, &u.top] {
+                let v = resolve(p, &root_ctx);
+                let truthy = match &v {
+                    Vals::One(o) => o
+                        .view()
+                        .is_some_and(|r| crate::natives::truthy(&r.to_value())),
+                    Vals::Many(_) => false,
+                };
+                if truthy {
+                    return v;
+                }
+            }
+            Vals::One(One::Missing)
+        }
     }
 }

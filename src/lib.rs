@@ -15,6 +15,7 @@
     reason = "rule-file errors carry the file's text for rendering; they are rare and off the hot path"
 )]
 
+pub mod alert;
 pub mod ast;
 pub mod attack;
 pub mod check;
@@ -37,4 +38,4 @@ pub mod syntax;
 pub use compile::{Program, compile, compile_named};
 pub use document::Document;
 pub use error::{CompileError, ConditionError, ErrorCode};
-pub use eval::Env;
+pub use eval::{Env, KeyMatch};

@@ -23,6 +23,8 @@ pub struct Trie {
     pub elements: Option<Box<Trie>>,
     /// What is read of every object member (from `[*]` on an object).
     pub values: Option<Box<Trie>>,
+    /// Keys also match ignoring ASCII case (for rules evaluated with case-insensitive keys).
+    pub ignore_case: bool,
 }
 
 impl Trie {
@@ -101,10 +103,32 @@ impl Trie {
             v.finalize();
         }
     }
+    /// Makes every key of this trie match ignoring ASCII case too.
+    pub fn set_ignore_case(&mut self) {
+        self.ignore_case = true;
+        for t in self.keys.values_mut() {
+            t.set_ignore_case();
+        }
+        if let Some(e) = self.elements.as_deref_mut() {
+            e.set_ignore_case();
+        }
+        if let Some(v) = self.values.as_deref_mut() {
+            v.set_ignore_case();
+        }
+    }
     /// True when nothing is read.
     pub fn is_empty(&self) -> bool {
         !self.whole && self.keys.is_empty() && self.elements.is_none() && self.values.is_none()
     }
+}
+
+/// The trie of everything `program` reads when evaluated with key matching `keys`.
+pub fn reads_with(program: &Program, keys: crate::KeyMatch) -> Trie {
+    let mut t = reads(program);
+    if keys == crate::KeyMatch::CaseInsensitiveFallback {
+        t.set_ignore_case();
+    }
+    t
 }
 
 /// The trie of everything `program` reads.
@@ -171,6 +195,21 @@ fn collect(n: &Node, root: &mut Trie, base: &[Segment], elem: Option<&ElemBase>)
                 }
             }
         }
+        NodeKind::Udm(u) => {
+            root.add(&[Segment::Key("p_log_type".into())], true);
+            for p in [&u.p_udm, &u.top] {
+                root.add(&p.segments, true);
+            }
+            for (_, t) in &u.models {
+                match t {
+                    crate::compile::UdmTarget::Path(p) => root.add(&p.segments, true),
+                    crate::compile::UdmTarget::Native(n) => match n.arg_reads(0) {
+                        Some(sub) => sub.iter().for_each(|s| root.add(s, true)),
+                        None => root.whole = true,
+                    },
+                }
+            }
+        }
         NodeKind::Quantifier(_, list, body) => {
             collect_list(list, root, base, elem);
             match &list.kind {
@@ -230,6 +269,11 @@ fn collect_roots_only(n: &Node, root: &mut Trie) {
             items.iter().for_each(|i| collect_roots_only(i, root))
         }
         NodeKind::Literal(_) => {}
+        NodeKind::Udm(_) => {
+            let mut sub = Trie::default();
+            collect(n, &mut sub, &[], None);
+            root.merge(&sub);
+        }
     }
 }
 
@@ -349,7 +393,17 @@ impl<'de> Visitor<'de> for ProjVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            let sub = self.0.keys.get(k.as_ref()).or(self.0.values.as_deref());
+            let sub = match self.0.keys.get(k.as_ref()) {
+                Some(t) => Some(t),
+                None if self.0.ignore_case => self
+                    .0
+                    .keys
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(&k))
+                    .map(|(_, t)| t),
+                None => None,
+            }
+            .or(self.0.values.as_deref());
             match sub {
                 Some(t) => {
                     let v = map.next_value_seed(Proj(t))?;

@@ -35,10 +35,15 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
         let env = Env {
             now,
             mocks: case.mocks.clone(),
+            keys: rule.key_match,
         };
         let text = serde_json::to_string(&case.document).unwrap();
         let full = rule.program.eval_with(&case.document, &env);
-        let own = parse_projected(&text, &reads(&rule.program)).unwrap();
+        let own = parse_projected(
+            &text,
+            &pounce::project::reads_with(&rule.program, rule.key_match),
+        )
+        .unwrap();
         assert_eq!(
             rule.program.eval_with(&own, &env),
             full,

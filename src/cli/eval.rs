@@ -65,6 +65,12 @@ struct FindingLine<'a> {
     record_type: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     flagged: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dedup: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a serde_json::Value>,
 }
 
 enum Mode {
@@ -75,7 +81,10 @@ enum Mode {
 /// What one record produced.
 enum Outcome {
     Expr(bool),
-    Pack(pounce::engine::RecordResult),
+    Pack(
+        pounce::engine::RecordResult,
+        Vec<(usize, pounce::alert::Alert)>,
+    ),
     Rejected(String),
 }
 
@@ -170,12 +179,18 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
                     Err(e) => Outcome::Rejected(json_error(&e)),
                 },
                 Mode::Pack(pack) => match pack.parse(text) {
-                    Ok(v) => Outcome::Pack(pack.evaluate(
-                        &v,
-                        args.record_type.as_deref(),
-                        &env,
-                        args.all,
-                    )),
+                    Ok(v) => {
+                        let r = pack.evaluate(&v, args.record_type.as_deref(), &env, args.all);
+                        let alerts = if pack.has_rules() && r.verdicts.iter().any(|(_, f)| *f) {
+                            match serde_json::from_str::<serde_json::Value>(text) {
+                                Ok(full) => pack.alerts(&full, &r, &env),
+                                Err(_) => Vec::new(),
+                            }
+                        } else {
+                            Vec::new()
+                        };
+                        Outcome::Pack(r, alerts)
+                    }
                     Err(e) => Outcome::Rejected(json_error(&e)),
                 },
             }
@@ -187,10 +202,19 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
             records += 1;
             let res = match o {
                 Outcome::Expr(b) => writeln!(out, "{b}"),
-                Outcome::Pack(r) => {
+                Outcome::Pack(r, alerts) => {
                     tried += r.tried;
                     applicable += r.applicable;
-                    write_pack(&mut out, mode, &name, line, &r, &mut per_rule, args.all)
+                    write_pack(
+                        &mut out,
+                        mode,
+                        &name,
+                        line,
+                        &r,
+                        &alerts,
+                        &mut per_rule,
+                        args.all,
+                    )
                 }
                 Outcome::Rejected(msg) => {
                     eprintln!("{name}:{line}: {msg}");
@@ -248,12 +272,14 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_pack<W: Write>(
     out: &mut W,
     mode: &Mode,
     file: &str,
     line: usize,
     r: &pounce::engine::RecordResult,
+    alerts: &[(usize, pounce::alert::Alert)],
     per_rule: &mut BTreeMap<usize, usize>,
     all: bool,
 ) -> std::io::Result<()> {
@@ -267,9 +293,13 @@ fn write_pack<W: Write>(
         if flagged {
             *per_rule.entry(i).or_default() += 1;
         }
+        let alert = alerts.iter().find(|(j, _)| *j == i).map(|(_, a)| a);
         let l = FindingLine {
             rule_id: &rule.id,
-            severity: &rule.severity,
+            severity: alert.map_or(&rule.severity, |a| &a.severity),
+            title: alert.map(|a| a.title.as_str()),
+            dedup: alert.map(|a| a.dedup.as_str()),
+            context: alert.map(|a| &a.context).filter(|c| !c.is_null()),
             kind: rule.kind,
             file,
             line,

@@ -65,6 +65,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         },
         (None, Some(path)) => match pounce::rules::load_file(path, &registry) {
             Ok(r) => {
+                env.keys = r.key_match;
                 rule = Holder::Rule(Box::new(r));
                 rule.program()
             }

@@ -182,9 +182,23 @@ fn text(
                 }
             } else {
                 let _ = writeln!(out, "  {} {}", paint("31", "[FAIL]"), t.name);
-                let _ = writeln!(out, "         expected {}, got {}", verdict(r.kind, t.expected), verdict(r.kind, t.actual));
+                if t.actual != t.expected {
+                    let _ = writeln!(
+                        out,
+                        "         expected {}, got {}",
+                        verdict(r.kind, t.expected),
+                        verdict(r.kind, t.actual)
+                    );
+                }
+                for m in &t.alert_mismatches {
+                    let _ = writeln!(out, "         {m}");
+                }
                 if let Some(case) = r.rule.tests.iter().find(|c| c.name == t.name) {
-                    let env = pounce::Env { now: pounce::Env::system().now, mocks: case.mocks.clone() };
+                    let env = pounce::Env {
+                        now: pounce::Env::system().now,
+                        mocks: case.mocks.clone(),
+                        keys: r.rule.key_match,
+                    };
                     let ex = r.rule.program.explain(&case.document, &env);
                     for line in super::explain::render_text(&ex, color).lines() {
                         let _ = writeln!(out, "         {line}");

@@ -30,6 +30,18 @@ pub fn register(r: &mut Registry) {
         },
     ));
     r.register(Native::new(
+        "coalesce",
+        1,
+        16,
+        "the first argument that is present and not null (null when none is)",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| {
+            Ok((0..a.len())
+                .find_map(|i| a.get(i).filter(|v| !v.is_null()))
+                .cloned()
+                .unwrap_or(Value::Null))
+        },
+    ));
+    r.register(Native::new(
         "keys",
         1,
         1,

@@ -1,6 +1,7 @@
 //! The native extension hook: Rust functions a condition can call by name. The checker reads
 //! the same [`Registry`], so an unknown name or a wrong argument count is a compile error.
 
+mod cloudtrail;
 mod compute;
 mod general;
 mod iam;
@@ -148,6 +149,19 @@ impl Native {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn standard_natives_have_unique_names() {
+        let r = super::Registry::standard();
+        assert!(
+            r.duplicates().is_empty(),
+            "registered twice: {:?}",
+            r.duplicates()
+        );
+    }
+}
+
 /// Parses `[*].a.b[0]` / `a[*]` into segments; `None` when it is not such a path.
 fn parse_relative_path(p: &str) -> Option<Vec<crate::ast::Segment>> {
     use crate::ast::Segment;
@@ -181,6 +195,9 @@ fn parse_relative_path(p: &str) -> Option<Vec<crate::ast::Segment>> {
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     natives: BTreeMap<String, Arc<Native>>,
+    /// Names registered more than once (the last one wins); the standard set has none.
+    duplicates: Vec<String>,
+    data_models: Vec<Arc<crate::rules::datamodel::DataModel>>,
 }
 
 impl Registry {
@@ -198,11 +215,37 @@ impl Registry {
         storage::register(&mut r);
         compute::register(&mut r);
         services::register(&mut r);
+        cloudtrail::register(&mut r);
         r
+    }
+    /// Adds a data model, making `udm("name")` available for its names.
+    pub fn add_data_model(&mut self, model: crate::rules::datamodel::DataModel) {
+        self.data_models.push(Arc::new(model));
+    }
+    /// The data models, in the order they were added.
+    pub fn data_models(&self) -> &[Arc<crate::rules::datamodel::DataModel>] {
+        &self.data_models
+    }
+    /// Every name some data model maps.
+    pub fn udm_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .data_models
+            .iter()
+            .flat_map(|m| m.mappings.iter().map(|(n, _)| n.as_str()))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
     /// Adds (or replaces) a native.
     pub fn register(&mut self, native: Native) {
-        self.natives.insert(native.name.clone(), Arc::new(native));
+        if let Some(old) = self.natives.insert(native.name.clone(), Arc::new(native)) {
+            self.duplicates.push(old.name.clone());
+        }
+    }
+    /// Names that were registered more than once (the later registration replaced the earlier).
+    pub fn duplicates(&self) -> &[String] {
+        &self.duplicates
     }
     /// The native named `name`.
     pub fn get(&self, name: &str) -> Option<&Arc<Native>> {

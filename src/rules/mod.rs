@@ -1,6 +1,7 @@
 //! Rule files: Panther's YAML format (policies and rules, with their `Tests`) plus a
 //! `Condition:` key. Loading reports every problem with its line and column in the YAML file.
 
+pub mod datamodel;
 mod span_map;
 pub mod testing;
 
@@ -67,6 +68,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "Status",
     "Mappings",
     "LintAllow",
+    "KeyMatching",
 ];
 
 /// One test case of a rule file.
@@ -82,6 +84,21 @@ pub struct TestCase {
     pub mocks: BTreeMap<String, Value>,
     /// Where `Name` is in the file.
     pub span: Span,
+    /// `ExpectedTitle`, `ExpectedDedup`, `ExpectedSeverity`, `ExpectedAlertContext` (a subset).
+    pub expect_alert: AlertExpectation,
+}
+
+/// What a test asserts of the alert, when the rule alerts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertExpectation {
+    /// `ExpectedTitle`.
+    pub title: Option<String>,
+    /// `ExpectedDedup`.
+    pub dedup: Option<String>,
+    /// `ExpectedSeverity`.
+    pub severity: Option<String>,
+    /// `ExpectedAlertContext`: these keys must have these values.
+    pub context: Option<serde_json::Map<String, Value>>,
 }
 
 /// A loaded, compiled rule or policy.
@@ -129,9 +146,20 @@ pub struct Rule {
     pub keys: Vec<(String, Span)>,
     /// `LintAllow`: warning codes this rule allows (e.g. `W0103`).
     pub lint_allow: Vec<String>,
+    /// Alert outputs (`Title`, `Dedup`, `AlertContext`, `DynamicSeverities`).
+    pub alert: crate::alert::AlertSpec,
+    /// How paths match keys: `KeyMatching: exact | case_insensitive`; by default exact for
+    /// policies and case-insensitive fallback for rules (as Panther presents log events).
+    pub key_match: crate::KeyMatch,
 }
 
 impl Rule {
+    /// The alert this rule raises over `doc` (render it only for a flagged document).
+    pub fn render_alert(&self, doc: &Value, env: &crate::Env) -> crate::alert::Alert {
+        let default_title = self.display_name.clone().unwrap_or_else(|| self.id.clone());
+        self.alert
+            .render(&self.id, &default_title, &self.severity, doc, env)
+    }
     /// True when a flagged verdict on `expected` passes the test, per the rule kind.
     pub fn test_passes(&self, expected: bool, flagged: bool) -> bool {
         match self.kind {
@@ -163,6 +191,10 @@ struct RawFile {
     Threshold: Option<u64>,
     Condition: Option<Spanned<String>>,
     Tests: Option<Vec<RawTest>>,
+    Title: Option<Spanned<String>>,
+    Dedup: Option<Spanned<String>>,
+    AlertContext: Option<Value>,
+    DynamicSeverities: Option<Vec<RawSeverity>>,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +205,17 @@ struct RawTest {
     Resource: Option<Value>,
     Log: Option<Value>,
     Mocks: Option<Vec<RawMock>>,
+    ExpectedTitle: Option<String>,
+    ExpectedDedup: Option<String>,
+    ExpectedSeverity: Option<String>,
+    ExpectedAlertContext: Option<serde_json::Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+struct RawSeverity {
+    ChangeTo: String,
+    Condition: String,
 }
 
 #[derive(Deserialize)]
@@ -464,6 +507,27 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
             }
         }
     };
+    if let Some(km) = raw.get("KeyMatching")
+        && !matches!(km.as_str(), Some("exact" | "case_insensitive"))
+    {
+        report.push(
+            Finding::new(
+                code(203),
+                Severity::Error,
+                key_span(&keys, "KeyMatching").unwrap_or(whole),
+                format!("invalid `KeyMatching` `{km}`"),
+                "not `exact` or `case_insensitive`",
+            )
+            .with_help("write `KeyMatching: exact` or `KeyMatching: case_insensitive`"),
+        );
+    }
+    let alert = load_alert(
+        text,
+        &keys,
+        &mut raw_file_alert_parts(&raw_file),
+        registry,
+        &mut report,
+    );
     let tests = load_tests(text, raw_file.Tests.unwrap_or_default(), kind, &mut report);
     report.sort();
     match (kind, id, program) {
@@ -501,6 +565,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                 program,
                 condition_span,
                 condition_map,
+                alert,
                 tests,
                 lint_allow: raw
                     .get("LintAllow")
@@ -511,6 +576,12 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                             .collect()
                     })
                     .unwrap_or_default(),
+                key_match: match raw.get("KeyMatching").and_then(Value::as_str) {
+                    Some("exact") => crate::KeyMatch::Exact,
+                    Some("case_insensitive") => crate::KeyMatch::CaseInsensitiveFallback,
+                    _ if kind == AnalysisType::Rule => crate::KeyMatch::CaseInsensitiveFallback,
+                    _ => crate::KeyMatch::Exact,
+                },
                 raw,
                 id_span: id.1,
                 keys,
@@ -589,13 +660,25 @@ fn load_tests(
             document,
             mocks,
             span,
+            expect_alert: AlertExpectation {
+                title: t.ExpectedTitle,
+                dedup: t.ExpectedDedup,
+                severity: t.ExpectedSeverity,
+                context: t.ExpectedAlertContext,
+            },
         });
     }
     out
 }
 
-/// Loads a rule file from disk.
+/// Loads a rule file from disk, with the data models beside it (see [`with_data_models`]).
 pub fn load_file(path: &Path, registry: &Registry) -> Result<Rule, FileReport> {
+    let (reg, _) = with_data_models(&[path.to_path_buf()], registry);
+    load_file_with(path, &reg)
+}
+
+/// Loads a rule file from disk with exactly the natives and data models of `registry`.
+pub fn load_file_with(path: &Path, registry: &Registry) -> Result<Rule, FileReport> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => load_str(path, &text, registry),
@@ -672,26 +755,191 @@ fn walk(
     for p in entries {
         if p.is_dir() {
             walk(&p, out, seen, depth + 1);
-        } else if is_rule_file(&p) && !is_data_file(&p) {
+        } else if is_rule_file(&p) {
             out.push(p);
         }
     }
 }
 
-/// Data files that live beside rules but are not rules (data models are loaded separately).
-fn is_data_file(p: &Path) -> bool {
-    p.components().any(|c| c.as_os_str() == "data_models")
+/// `base` plus the data models found among `paths` and in a `data_models/` folder of their
+/// ancestors (up to three levels up), with a report per invalid data-model file.
+pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<FileReport>) {
+    let mut reg = base.clone();
+    let mut bad = Vec::new();
+    let mut files = collect_files(paths);
+    for p in paths {
+        for anc in p.ancestors().skip(usize::from(p.is_file())).take(4) {
+            let d = if anc.as_os_str().is_empty() {
+                Path::new(".").join("data_models")
+            } else {
+                anc.join("data_models")
+            };
+            if d.is_dir() {
+                files.extend(collect_files(&[d]));
+            }
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| {
+        a.canonicalize()
+            .ok()
+            .is_some_and(|x| b.canonicalize().ok() == Some(x))
+    });
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
+        if !datamodel::is_data_model(&text) {
+            continue;
+        }
+        match datamodel::load_data_model(&f, &text) {
+            Ok(m) => {
+                let missing: Vec<&str> = m
+                    .mappings
+                    .iter()
+                    .filter_map(|(_, mp)| match mp {
+                        datamodel::Mapping::Method(n) if reg.get(n).is_none() => Some(n.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                if missing.is_empty() {
+                    reg.add_data_model(m);
+                } else {
+                    let mut r = FileReport::new(&f.display().to_string(), &text);
+                    for n in missing {
+                        let at = text.find(n).unwrap_or(0);
+                        r.push(
+                            Finding::new(
+                                code(211),
+                                Severity::Error,
+                                Span::new(at, at + n.len()),
+                                format!("no native named `{n}`"),
+                                "unknown method",
+                            )
+                            .with_help("a `Method:` mapping names a registered native"),
+                        );
+                    }
+                    bad.push(r);
+                }
+            }
+            Err(r) => bad.push(r),
+        }
+    }
+    (reg, bad)
 }
 
-/// Loads every rule file under `paths`: the rules that compile, and a report per invalid file.
+/// Loads every rule file under `paths` (with the data models found there or beside them): the
+/// rules that compile, and a report per invalid file. Data-model files are not rules.
 pub fn load_paths(paths: &[PathBuf], registry: &Registry) -> (Vec<Rule>, Vec<FileReport>) {
     let mut rules = Vec::new();
-    let mut bad = Vec::new();
+    let (registry, mut bad) = with_data_models(paths, registry);
+    let registry = &registry;
     for f in collect_files(paths) {
-        match load_file(&f, registry) {
+        if std::fs::read_to_string(&f).is_ok_and(|t| datamodel::is_data_model(&t)) {
+            continue;
+        }
+        match load_file_with(&f, registry) {
             Ok(r) => rules.push(r),
             Err(rep) => bad.push(rep),
         }
     }
     (rules, bad)
+}
+
+struct AlertParts<'a> {
+    title: Option<&'a Spanned<String>>,
+    dedup: Option<&'a Spanned<String>>,
+    context: Option<&'a Value>,
+    severities: Option<&'a [RawSeverity]>,
+}
+
+fn raw_file_alert_parts(r: &RawFile) -> AlertParts<'_> {
+    AlertParts {
+        title: r.Title.as_ref(),
+        dedup: r.Dedup.as_ref(),
+        context: r.AlertContext.as_ref(),
+        severities: r.DynamicSeverities.as_deref(),
+    }
+}
+
+/// Compiles the alert templates; template errors are placed in the YAML file.
+fn load_alert(
+    text: &str,
+    keys: &[(String, Span)],
+    parts: &mut AlertParts<'_>,
+    registry: &Registry,
+    report: &mut FileReport,
+) -> crate::alert::AlertSpec {
+    use crate::alert::{AlertSpec, ContextSpec, SeverityRule, Template};
+    let mut spec = AlertSpec::default();
+    let mut push_errors = |errs: Vec<crate::error::ConditionError>,
+                           map: Option<&SpanMap>,
+                           fallback: Span| {
+        for e in errs {
+            let span = match map {
+                Some(m) => {
+                    let (s, en) = m.span(e.span.start, e.span.end);
+                    Span::new(s, en)
+                }
+                None => fallback,
+            };
+            let mut f = Finding::new(e.code.as_str(), Severity::Error, span, e.message, e.label);
+            f.help = e.help;
+            report.push(f);
+        }
+    };
+    for (slot, src) in [
+        (&mut spec.title, parts.title),
+        (&mut spec.dedup, parts.dedup),
+    ] {
+        let Some(s) = src else { continue };
+        let span = scalar_span(text, s);
+        let map = SpanMap::new(
+            &s.value,
+            text.get(span.start..span.end).unwrap_or(""),
+            span.start,
+        );
+        match Template::compile(&s.value, registry) {
+            Ok(t) => *slot = Some(t),
+            Err(errs) => push_errors(errs, Some(&map), span),
+        }
+    }
+    if let Some(c) = parts.context {
+        match ContextSpec::compile(c, registry) {
+            Ok(cs) => spec.context = Some(cs),
+            Err((_, errs)) => push_errors(
+                errs,
+                None,
+                key_span(keys, "AlertContext").unwrap_or_default(),
+            ),
+        }
+    }
+    let mut bad_severities = Vec::new();
+    for s in parts.severities.unwrap_or_default() {
+        let at = key_span(keys, "DynamicSeverities").unwrap_or_default();
+        if !SEVERITIES.contains(&s.ChangeTo.as_str()) {
+            bad_severities.push(
+                Finding::new(
+                    code(207),
+                    Severity::Error,
+                    at,
+                    format!("invalid severity `{}` in `DynamicSeverities`", s.ChangeTo),
+                    "not a severity",
+                )
+                .with_help(format!("valid severities: {}", SEVERITIES.join(", "))),
+            );
+            continue;
+        }
+        match crate::compile(&s.Condition, registry) {
+            Ok(p) => spec.severities.push(SeverityRule {
+                severity: s.ChangeTo.clone(),
+                condition: p,
+            }),
+            Err(e) => push_errors(e.errors, None, at),
+        }
+    }
+    for f in bad_severities {
+        report.push(f);
+    }
+    spec
 }

@@ -1,0 +1,250 @@
+//! Natives shared by the CloudTrail rule pack: the data model's computed names
+//! (`get_actor_user`, `load_ip_address`, `get_event_type`), the standard alert context
+//! (`aws_rule_context`) and the key-value store look-ups that upstream tests mock
+//! (`check_account_age`, `get_string_set`, `put_string_set`). See rules/README.md.
+
+use super::{Args, Native, NativeCtx, NativeError, Registry};
+use serde_json::{Map, Value, json};
+
+/// Registers the natives of this family.
+pub fn register(r: &mut Registry) {
+    r.register(
+        Native::new(
+            "get_actor_user",
+            1,
+            1,
+            "the acting user of a CloudTrail event, by userIdentity.type (the data model's actor_user)",
+            |a: &Args<'_>, _: &mut NativeCtx<'_>| actor_user(a.get(0).unwrap_or(&Value::Null)),
+        )
+        .reads_arg(0, &["userIdentity", "sourceIdentity", "eventType", "additionalEventData"]),
+    );
+    r.register(
+        Native::new(
+            "load_ip_address",
+            1,
+            1,
+            "the event's sourceIPAddress when it is an IP address, else null (service names such as `s3.amazonaws.com` are not)",
+            |a: &Args<'_>, _: &mut NativeCtx<'_>| {
+                let ip = a.get(0).and_then(|e| get_ci(e, "sourceIPAddress")).and_then(Value::as_str);
+                Ok(ip.filter(|s| s.parse::<std::net::IpAddr>().is_ok()).map_or(Value::Null, |s| Value::String(s.to_string())))
+            },
+        )
+        .reads_arg(0, &["sourceIPAddress"]),
+    );
+    r.register(
+        Native::new(
+            "get_event_type",
+            1,
+            1,
+            "the data model's event_type: upstream computes it in code that is not described; pounce gives null",
+            |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Null),
+        )
+        .reads_arg(0, &[]),
+    );
+    r.register(Native::new(
+        "aws_rule_context",
+        1,
+        1,
+        "the standard AWS alert context of an event: eventName, eventSource, awsRegion, recipientAccountId, sourceIPAddress, userAgent, userIdentity, with placeholders for absent keys",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| Ok(aws_rule_context(a.get(0).unwrap_or(&Value::Null))),
+    ));
+    r.register(Native::new(
+        "check_account_age",
+        1,
+        1,
+        "whether the key-value store holds a non-empty string set under the key (written by new-account rules); pounce has no store: false unless mocked",
+        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Bool(false)),
+    ));
+    r.register(Native::new(
+        "get_string_set",
+        1,
+        1,
+        "the string set the key-value store holds under the key; pounce has no store: [] unless mocked",
+        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(json!([])),
+    ));
+    r.register(Native::new(
+        "put_string_set",
+        2,
+        3,
+        "stores a string set in the key-value store; pounce has no store: does nothing and gives null unless mocked",
+        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Null),
+    ));
+}
+
+/// A member by exact key, else the first whose key equals it ignoring ASCII case.
+pub fn get_ci<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    let m = v.as_object()?;
+    m.get(key).or_else(|| {
+        m.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, x)| x)
+    })
+}
+
+/// A nested read (`a.b.c`): missing when a step is absent, null or not an object.
+fn nested<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    let mut cur = v;
+    for k in path {
+        cur = get_ci(cur, k).filter(|x| !x.is_null())?;
+    }
+    Some(cur)
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    v.and_then(|x| match x {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    })
+}
+
+/// `get_actor_user(event)`, by `userIdentity.type`:
+/// - `Root`: `userIdentity.userName`, else `userIdentity.accountId`, else `UnknownRootUser`;
+/// - `IAMUser`, `Directory`, `Unknown`, `SAMLUser`, `WebIdentityUser`: `userIdentity.userName`,
+///   else `Unknown<type>`;
+/// - `AssumedRole`, `Role`, `FederatedUser`: `userIdentity.sessionContext.sessionIssuer.userName`,
+///   else `Unknown<type>`; a result starting with `AWSReservedSSO_` is replaced by the second
+///   `:`-separated piece of `userIdentity.principalId` (an error, hence undefined, when it has none);
+/// - `IdentityCenterUser`: `additionalEventData.UserName`, else `UnknownIdentityCenterUser`;
+/// - `AWSService`, `AWSAccount`: top-level `sourceIdentity` (absent: `Unknown<type>`; null: null);
+/// - any other or missing type: `userIdentity.invokedBy` (else `UnknownAwsServiceEvent`) when
+///   `eventType` is `AwsServiceEvent`, else `UnknownUser`.
+///
+/// Keys match ignoring case, as upstream reads them.
+pub fn actor_user(e: &Value) -> Result<Value, NativeError> {
+    let t = text(nested(e, &["userIdentity", "type"]));
+    let unknown = |t: &str| Value::String(format!("Unknown{t}"));
+    let ui = |k: &[&str]| {
+        let mut p = vec!["userIdentity"];
+        p.extend_from_slice(k);
+        text(nested(e, &p))
+    };
+    Ok(match t.as_deref() {
+        Some("Root") => Value::String(
+            ui(&["userName"])
+                .or_else(|| ui(&["accountId"]))
+                .unwrap_or_else(|| "UnknownRootUser".into()),
+        ),
+        Some(t @ ("IAMUser" | "Directory" | "Unknown" | "SAMLUser" | "WebIdentityUser")) => {
+            ui(&["userName"]).map_or_else(|| unknown(t), Value::String)
+        }
+        Some(t @ ("AssumedRole" | "Role" | "FederatedUser")) => {
+            let name = ui(&["sessionContext", "sessionIssuer", "userName"])
+                .unwrap_or_else(|| format!("Unknown{t}"));
+            if name.starts_with("AWSReservedSSO_") {
+                let pid = ui(&["principalId"]).unwrap_or_else(|| format!("Unknown{t}"));
+                let second = pid
+                    .split(':')
+                    .nth(1)
+                    .ok_or_else(|| NativeError(format!("principalId `{pid}` has no `:`")))?;
+                Value::String(second.to_string())
+            } else {
+                Value::String(name)
+            }
+        }
+        Some("IdentityCenterUser") => text(nested(e, &["additionalEventData", "UserName"]))
+            .map_or_else(|| unknown("IdentityCenterUser"), Value::String),
+        Some(t @ ("AWSService" | "AWSAccount")) => match get_ci(e, "sourceIdentity") {
+            None => unknown(t),
+            Some(v) => v.clone(),
+        },
+        _ => {
+            if text(get_ci(e, "eventType")).as_deref() == Some("AwsServiceEvent") {
+                ui(&["invokedBy"]).map_or_else(
+                    || Value::String("UnknownAwsServiceEvent".into()),
+                    Value::String,
+                )
+            } else {
+                Value::String("UnknownUser".into())
+            }
+        }
+    })
+}
+
+/// The standard AWS alert context: `eventName`, `eventSource`, `awsRegion`,
+/// `recipientAccountId`, `sourceIPAddress`, `userAgent` and `userIdentity`, each the event's
+/// value (a present null stays null) or, when absent, the placeholder upstream uses
+/// (`<MISSING_EVENT_NAME>`, `<MISSING_ACCOUNT_ID>` for `eventSource` too, `<MISSING_AWS_REGION>`,
+/// `<MISSING_SOURCE_IP>`, `<MISSING_USER_AGENT>`, `<MISSING_USER_IDENTITY>`). Upstream's
+/// informational PantherFlow query text is not reproduced.
+pub fn aws_rule_context(e: &Value) -> Value {
+    let mut m = Map::new();
+    for (k, missing) in [
+        ("eventName", "<MISSING_EVENT_NAME>"),
+        ("eventSource", "<MISSING_ACCOUNT_ID>"),
+        ("awsRegion", "<MISSING_AWS_REGION>"),
+        ("recipientAccountId", "<MISSING_ACCOUNT_ID>"),
+        ("sourceIPAddress", "<MISSING_SOURCE_IP>"),
+        ("userAgent", "<MISSING_USER_AGENT>"),
+        ("userIdentity", "<MISSING_USER_IDENTITY>"),
+    ] {
+        m.insert(
+            k.to_string(),
+            get_ci(e, k)
+                .cloned()
+                .unwrap_or_else(|| Value::String(missing.into())),
+        );
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(e: Value) -> Value {
+        actor_user(&e).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn actor_user_by_type() {
+        assert_eq!(
+            actor(json!({"userIdentity": {"type": "Root", "accountId": "1"}})),
+            json!("1")
+        );
+        assert_eq!(
+            actor(json!({"userIdentity": {"type": "Root"}})),
+            json!("UnknownRootUser")
+        );
+        assert_eq!(
+            actor(json!({"userIdentity": {"type": "IAMUser", "userName": "bob"}})),
+            json!("bob")
+        );
+        assert_eq!(
+            actor(json!({"userIdentity": {"type": "FederatedUser"}})),
+            json!("UnknownFederatedUser")
+        );
+        assert_eq!(
+            actor(
+                json!({"userIdentity": {"type": "AssumedRole", "principalId": "AROA:bob.ross", "sessionContext": {"sessionIssuer": {"userName": "AWSReservedSSO_Admin"}}}})
+            ),
+            json!("bob.ross")
+        );
+        assert!(actor_user(&json!({"userIdentity": {"type": "AssumedRole", "sessionContext": {"sessionIssuer": {"userName": "AWSReservedSSO_x"}}}})).is_err());
+        assert_eq!(
+            actor(json!({"userIdentity": {"type": "AWSService"}, "sourceIdentity": null})),
+            json!(null)
+        );
+        assert_eq!(
+            actor(json!({"userIdentity": {"type": "AWSService"}})),
+            json!("UnknownAWSService")
+        );
+        assert_eq!(
+            actor(json!({"eventType": "AwsServiceEvent", "userIdentity": {"invokedBy": "s3"}})),
+            json!("s3")
+        );
+        assert_eq!(actor(json!({})), json!("UnknownUser"));
+        assert_eq!(
+            actor(json!({"useridentity": {"TYPE": "IAMUser", "username": "case"}})),
+            json!("case")
+        );
+    }
+
+    #[test]
+    fn rule_context_placeholders() {
+        let c = aws_rule_context(&json!({"eventName": "X", "userAgent": null}));
+        assert_eq!(c["eventName"], json!("X"));
+        assert_eq!(c["userAgent"], json!(null));
+        assert_eq!(c["eventSource"], json!("<MISSING_ACCOUNT_ID>"));
+    }
+}
