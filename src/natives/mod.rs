@@ -3,6 +3,9 @@
 
 mod cloudtrail;
 mod compute;
+mod ct_a;
+mod ct_b;
+mod ct_c;
 mod general;
 mod iam;
 mod network;
@@ -216,6 +219,9 @@ impl Registry {
         compute::register(&mut r);
         services::register(&mut r);
         cloudtrail::register(&mut r);
+        ct_a::register(&mut r);
+        ct_b::register(&mut r);
+        ct_c::register(&mut r);
         r
     }
     /// Adds a data model, making `udm("name")` available for its names.

@@ -1,0 +1,6 @@
+//! Natives for the ported CloudTrail rules (ct_c part); see rules/README.md.
+
+use super::Registry;
+
+/// Registers the natives of this family.
+pub fn register(_r: &mut Registry) {}
