@@ -1,6 +1,8 @@
 //! Command-line front end. Exit codes: 0 success; 1 a record was rejected, a test failed or a
 //! finding reached the fail level; 2 usage error or a condition/rule that does not compile.
 
+mod coverage;
+mod describe;
 mod eval;
 mod explain;
 mod lint;
@@ -28,6 +30,10 @@ enum Command {
     Lint(lint::LintArgs),
     /// Run the test cases of rule files (default: policies/).
     Test(test::TestArgs),
+    /// Describe a rule for people (Markdown, HTML, JSON), or a whole pack as a static site.
+    Describe(describe::DescribeArgs),
+    /// Show a pack's MITRE ATT&CK coverage as a matrix (Markdown, HTML heat map, JSON).
+    Coverage(coverage::CoverageArgs),
 }
 
 /// Parses the command line and runs the command.
@@ -49,5 +55,7 @@ pub fn run() -> ExitCode {
         Command::Test(a) => test::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Describe(a) => describe::run(a),
+        Command::Coverage(a) => coverage::run(a),
     }
 }

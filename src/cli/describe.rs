@@ -1,0 +1,159 @@
+//! `pounce describe`: one rule's page (Markdown, HTML or JSON), or with `--site` a static HTML
+//! catalogue of a pack. The pages come from `pounce::report`.
+
+use super::render;
+use clap::{Args, ValueEnum};
+use pounce::diagnostics::FileReport;
+use pounce::natives::Registry;
+use pounce::report::{RuleDescription, site};
+use pounce::rules;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Output formats of `pounce describe` and `pounce coverage`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+    /// One JSON document (`version: 1`, schema in docs/DESCRIBE.md).
+    Json,
+}
+
+/// Arguments of `pounce describe`.
+#[derive(Args)]
+#[command(
+    override_usage = "pounce describe RULE_FILE [--format markdown|html|json]\n       pounce describe --site OUT_DIR [PATH...]",
+    after_help = "Examples:\n  pounce describe policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml\n  pounce describe rule.yml --format html > rule.html\n  pounce describe --site site/\n  pounce describe --site site/ policies/aws_s3 policies/aws_iam\n\nWith --site, OUT_DIR gets index.html, coverage.html and one page per rule named by a slug of its ID; other files there are left alone.\nExit codes: 0 ok; 1 a rule file is invalid (listed on stderr; with --site the rest is still built); 2 usage error, missing path, or OUT_DIR cannot be written."
+)]
+pub struct DescribeArgs {
+    /// The rule file; with --site, rule files and folders of them (default: policies/).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format of a rule's page [default: markdown].
+    #[arg(long, value_enum, conflicts_with = "site")]
+    format: Option<ReportFormat>,
+    /// Write a static HTML catalogue of the rules into this folder.
+    #[arg(long, value_name = "OUT_DIR")]
+    site: Option<PathBuf>,
+}
+
+/// Prints one line per invalid rule file on stderr: `pounce: invalid rule file PATH:L:C: msg`.
+pub fn list_invalid(invalid: &[FileReport]) {
+    for rep in invalid {
+        match rep.findings.first() {
+            Some(f) => eprintln!(
+                "pounce: invalid rule file {}:{}:{}: {} (see `pounce lint {}`)",
+                rep.path, f.line, f.column, f.message, rep.path
+            ),
+            None => eprintln!("pounce: invalid rule file {}", rep.path),
+        }
+    }
+}
+
+/// Exits 2 when a path does not exist.
+pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
+    for p in paths {
+        if !p.exists() {
+            eprintln!("pounce: {}: no such file or folder", p.display());
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `pounce describe`.
+pub fn run(args: DescribeArgs) -> ExitCode {
+    let registry = Registry::standard();
+    match &args.site {
+        Some(out) => build_site(out, &args.paths, &registry),
+        None => describe_one(&args, &registry),
+    }
+}
+
+fn describe_one(args: &DescribeArgs, registry: &Registry) -> ExitCode {
+    let path = match args.paths.as_slice() {
+        [p] => p,
+        [] => {
+            eprintln!(
+                "pounce: describe needs a rule file (or --site OUT_DIR for a whole pack)\n\nUsage: pounce describe RULE_FILE [--format markdown|html|json]"
+            );
+            return ExitCode::from(2);
+        }
+        _ => {
+            eprintln!(
+                "pounce: describe takes one rule file; for several, use --site OUT_DIR PATH..."
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(code) = check_paths(std::slice::from_ref(path)) {
+        return code;
+    }
+    if path.is_dir() {
+        eprintln!(
+            "pounce: {} is a folder; describe takes one rule file (for a folder, use --site OUT_DIR {})",
+            path.display(),
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    let rule = match rules::load_file(path, registry) {
+        Ok(r) => r,
+        Err(rep) => {
+            for d in rep.diagnostics() {
+                eprint!("{}", render::diagnostic(&d, render::stderr_color()));
+            }
+            list_invalid(std::slice::from_ref(&rep));
+            return ExitCode::from(1);
+        }
+    };
+    let d = RuleDescription::new(&rule, registry);
+    let out = match args.format.unwrap_or(ReportFormat::Markdown) {
+        ReportFormat::Markdown => d.to_markdown(),
+        ReportFormat::Html => d.to_html(),
+        ReportFormat::Json => d.to_json(),
+    };
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+fn build_site(out: &Path, paths: &[PathBuf], registry: &Registry) -> ExitCode {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("policies")]
+    } else {
+        paths.to_vec()
+    };
+    if let Err(code) = check_paths(&paths) {
+        return code;
+    }
+    let (loaded, invalid) = rules::load_paths(&paths, registry);
+    let invalid_names: Vec<String> = invalid.iter().map(|r| r.path.clone()).collect();
+    let pages = site::build(&loaded, registry, invalid_names);
+    if let Err(e) = std::fs::create_dir_all(out) {
+        eprintln!("pounce: cannot create {}: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    for p in &pages {
+        let file = out.join(&p.file_name);
+        if let Err(e) = std::fs::write(&file, &p.html) {
+            eprintln!("pounce: cannot write {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    }
+    println!(
+        "wrote {} rule page{}, {} and {} to {}",
+        loaded.len(),
+        if loaded.len() == 1 { "" } else { "s" },
+        site::INDEX,
+        site::COVERAGE,
+        out.display()
+    );
+    list_invalid(&invalid);
+    if invalid.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
