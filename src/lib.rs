@@ -31,6 +31,7 @@ pub mod input;
 pub mod lint;
 pub mod natives;
 pub mod project;
+pub mod report;
 pub mod rules;
 pub mod stream;
 pub mod syntax;
