@@ -35,10 +35,16 @@ pub enum FailLevel {
 
 /// Arguments of `pounce lint`.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  pounce lint\n  pounce lint policies/aws_s3 --fail-level warning\n  pounce lint -e 'a startswith \"x\"'\n  pounce lint --format sarif > lint.sarif\n\nA rule allows warnings with `LintAllow: [W0103]`. Codes: docs/DIAGNOSTICS.md.\nExit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage error.")]
+#[command(
+    after_help = "Examples:\n  pounce lint\n  pounce lint policies/aws_s3 --fail-level warning\n  pounce lint -e 'a startswith \"x\"'\n  pounce lint --format sarif > lint.sarif\n\nA rule allows warnings with `LintAllow: [W0103]`. Codes: docs/DIAGNOSTICS.md.\nExit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage error."
+)]
 pub struct LintArgs {
     /// Rule files or folders of them.
-    #[arg(value_name = "PATH", default_value = "policies", conflicts_with = "expr")]
+    #[arg(
+        value_name = "PATH",
+        default_value = "policies",
+        conflicts_with = "expr"
+    )]
     paths: Vec<PathBuf>,
     /// Lint a condition instead of rule files.
     #[arg(short = 'e', long = "expr", value_name = "EXPR")]
@@ -81,7 +87,11 @@ pub fn run(args: LintArgs) -> ExitCode {
         FailLevel::Error => errors > 0,
         FailLevel::Warning => errors + warnings > 0,
     };
-    if failing { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn human(reports: &[FileReport], errors: usize, warnings: usize) -> String {
@@ -93,7 +103,11 @@ fn human(reports: &[FileReport], errors: usize, warnings: usize) -> String {
             out.push('\n');
         }
     }
-    let _ = writeln!(out, "{} file(s) checked: {errors} error(s), {warnings} warning(s)", reports.len());
+    let _ = writeln!(
+        out,
+        "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
+        reports.len()
+    );
     out
 }
 
@@ -104,11 +118,16 @@ fn json_out(reports: &[FileReport], errors: usize, warnings: usize) -> String {
         .map(|r| json!({ "file": r.path, "findings": r.findings }))
         .collect();
     let doc = json!({ "version": 1, "files_checked": reports.len(), "errors": errors, "warnings": warnings, "files": files });
-    serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_default()
+    serde_json::to_string_pretty(&doc)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
 }
 
 fn sarif(reports: &[FileReport]) -> String {
-    let mut rules: Vec<String> = reports.iter().flat_map(|r| r.findings.iter().map(|f| f.code.clone())).collect();
+    let mut rules: Vec<String> = reports
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|f| f.code.clone()))
+        .collect();
     rules.sort();
     rules.dedup();
     let rules = &rules;
@@ -141,32 +160,66 @@ fn sarif(reports: &[FileReport]) -> String {
             "tool": { "driver": {
                 "name": "pounce",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(|c| json!({ "id": c, "helpUri": "docs/DIAGNOSTICS.md" })).collect::<Vec<_>>()
+                "rules": rules.iter().map(|c| json!({ "id": c, "shortDescription": { "text": format!("{c}: see docs/DIAGNOSTICS.md") } })).collect::<Vec<_>>()
             }},
+            "columnKind": "unicodeCodePoints",
             "results": results
         }]
     });
-    serde_json::to_string_pretty(&doc).map(|s| s + "\n").unwrap_or_default()
+    serde_json::to_string_pretty(&doc)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn junit(reports: &[FileReport], level: FailLevel) -> String {
     let counts = |f: &&Finding| level == FailLevel::Warning || f.severity == Severity::Error;
-    let failures = reports.iter().filter(|r| r.findings.iter().any(|f| counts(&f))).count();
+    let failures = reports
+        .iter()
+        .filter(|r| r.findings.iter().any(|f| counts(&f)))
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"pounce lint\" tests=\"{}\" failures=\"{failures}\">", reports.len());
-    let _ = writeln!(out, "  <testsuite name=\"pounce lint\" tests=\"{}\" failures=\"{failures}\">", reports.len());
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"pounce lint\" tests=\"{}\" failures=\"{failures}\">",
+        reports.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"pounce lint\" tests=\"{}\" failures=\"{failures}\">",
+        reports.len()
+    );
     for r in reports {
         let failing: Vec<&Finding> = r.findings.iter().filter(|f| counts(f)).collect();
-        let _ = write!(out, "    <testcase classname=\"lint\" name=\"{}\"", xml(&r.path));
+        let _ = write!(
+            out,
+            "    <testcase classname=\"lint\" name=\"{}\"",
+            xml(&r.path)
+        );
         if failing.is_empty() {
             out.push_str("/>\n");
         } else {
-            let body: Vec<String> = failing.iter().map(|f| format!("{}:{}:{}: {} {}", r.path, f.line, f.column, f.code, f.message)).collect();
-            let _ = writeln!(out, ">\n      <failure message=\"{} finding(s)\">{}</failure>\n    </testcase>", failing.len(), xml(&body.join("\n")));
+            let body: Vec<String> = failing
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}:{}:{}: {} {}",
+                        r.path, f.line, f.column, f.code, f.message
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"{} finding(s)\">{}</failure>\n    </testcase>",
+                failing.len(),
+                xml(&body.join("\n"))
+            );
         }
     }
     out.push_str("  </testsuite>\n</testsuites>\n");
@@ -174,7 +227,10 @@ fn junit(reports: &[FileReport], level: FailLevel) -> String {
 }
 
 fn gh_escape(s: &str, property: bool) -> String {
-    let mut o = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut o = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if property {
         o = o.replace(':', "%3A").replace(',', "%2C");
     }
@@ -185,7 +241,11 @@ fn github(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for r in reports {
         for f in &r.findings {
-            let kind = if f.severity == Severity::Error { "error" } else { "warning" };
+            let kind = if f.severity == Severity::Error {
+                "error"
+            } else {
+                "warning"
+            };
             let mut msg = f.message.clone();
             if let Some(h) = &f.help {
                 msg.push_str(&format!("\nhelp: {h}"));
