@@ -227,6 +227,7 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
             let env = crate::Env {
                 now: crate::Env::system().now,
                 mocks: t.mocks.clone(),
+                keys: rule.key_match,
             };
             !p.eval_with(&t.document, &env)
         });
