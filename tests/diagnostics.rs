@@ -154,6 +154,12 @@ diagnostics! {
     e0108_cidr_not_a_string: "ip in_cidr 10" => E0108,
         "`in_cidr` needs CIDR strings, found `10`", "10",
         "the right side of `in_cidr` is a CIDR string or a list of CIDR strings";
+    e0109_unknown_data_model_name: "udm(\"actor_user\") == \"root\"" => E0109,
+        "no data model maps `actor_user`", "\"actor_user\"",
+        "no data model is loaded: put the data model file (`AnalysisType: datamodel`) beside the rules";
+    e0109_udm_of_a_path: "udm(actor) == \"root\"" => E0109,
+        "`udm` takes one string literal: the data-model name", "udm(actor)",
+        "write e.g. `udm(\"actor_user\")`";
 }
 
 /// Sources built at run time (too long to write out).
@@ -306,6 +312,7 @@ fn every_error_code_is_covered() {
         ErrorCode::E0106,
         ErrorCode::E0107,
         ErrorCode::E0108,
+        ErrorCode::E0109,
     ];
     let missing: Vec<&str> = all
         .iter()
@@ -321,6 +328,6 @@ fn all_codes_are_listed(c: ErrorCode) {
     use ErrorCode::*;
     match c {
         E0001 | E0002 | E0003 | E0004 | E0005 | E0101 | E0102 | E0103 | E0104 | E0105 | E0106
-        | E0107 | E0108 => {}
+        | E0107 | E0108 | E0109 => {}
     }
 }
