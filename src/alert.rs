@@ -340,6 +340,7 @@ impl AlertSpec {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -189,6 +189,7 @@ pub fn aws_rule_context(e: &Value) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
 
