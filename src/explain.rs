@@ -419,7 +419,7 @@ fn explain_leaf<'a, D: Document + ?Sized>(
             e.message = Some(match (negation, base) {
                 (false, _) => why,
                 (true, true) => format!("the value matches, so the negation `{}` is false", e.text),
-                (true, false) => format!("{why}, so the negation is true"),
+                (true, false) => format!("{why}; the negation `{}` is therefore true", e.text),
             });
             e.reason = Some(leaf_reason(result, negation, base, reason));
             e.operands = vec![operand_view(lhs, &l, src), operand_view(rhs, &r, src)];
@@ -726,7 +726,7 @@ fn fact_text(f: &ExplainNode) -> String {
         s.push_str(&format!(" ({m})"));
     }
     if let Some(last) = f.notes.last() {
-        s.push_str(&format!(" [{last}]"));
+        s.push_str(&format!(" — {last}"));
     }
     s
 }

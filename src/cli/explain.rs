@@ -206,13 +206,7 @@ fn operand_line(o: &OperandView) -> Option<String> {
     match o.state {
         OperandState::Present => {
             if o.path.is_none()
-                && o.value
-                    .as_ref()
-                    .is_some_and(|v| !v.is_object() && !v.is_array())
-                && o.text.starts_with([
-                    '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'f', 'n',
-                ])
-                && o.value.as_ref().map(|v| v.to_string()) == Some(o.text.clone())
+                && serde_json::from_str::<serde_json::Value>(&o.text).ok() == o.value
             {
                 return None; // a literal shows itself
             }
@@ -223,6 +217,7 @@ fn operand_line(o: &OperandView) -> Option<String> {
         }
         OperandState::Missing => Some(format!("{name} is missing")),
         OperandState::Undefined => Some(format!("{name} is undefined")),
+        OperandState::Multi if o.values.is_empty() => Some(format!("{name} has no values")),
         OperandState::Multi => Some(format!(
             "{name} = {} value(s): {}",
             o.count.unwrap_or(0),
