@@ -6,6 +6,7 @@ mod describe;
 mod eval;
 mod explain;
 mod lint;
+mod natives;
 pub mod render;
 mod test;
 
@@ -28,6 +29,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Find defects in rule files or a condition, with precise locations.
     Lint(lint::LintArgs),
+    /// List the functions a condition can call.
+    Natives(natives::NativesArgs),
     /// Run the test cases of rule files (default: policies/).
     Test(test::TestArgs),
     /// Describe a rule for people (Markdown, HTML, JSON), or a whole pack as a static site.
@@ -55,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Test(a) => test::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Lint(a) => lint::run(a),
+        Command::Natives(a) => natives::run(a),
         Command::Describe(a) => describe::run(a),
         Command::Coverage(a) => coverage::run(a),
     }

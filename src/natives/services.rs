@@ -2,8 +2,8 @@
 //!
 //! Two of them are *configuration look-ups* that Panther tests replace with `Mocks`
 //! (`REQUIRED_TAGS_MAPPINGS`, `MASTER_ACCOUNT_ID`); unmocked they return the configuration the
-//! upstream policies ship with. The third (`map_get`) reads an object under a key that is only
-//! known at evaluation time, which a path cannot do.
+//! upstream policies ship with. A key known only at evaluation time is read with the shared
+//! `object_get`.
 
 use super::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::{Map, Value};
@@ -23,13 +23,6 @@ pub fn register(r: &mut Registry) {
         0,
         "configuration of AWS.GuardDuty.MasterAccount: the GuardDuty administrator account ID (unmocked: null, i.e. not configured)",
         master_account_id,
-    ));
-    r.register(Native::new(
-        "map_get",
-        2,
-        2,
-        "the value of object OBJ under string KEY; undefined when OBJ is not an object, KEY is not a string or the key is absent",
-        map_get,
     ));
 }
 
@@ -55,29 +48,6 @@ fn master_account_id(_: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, Nat
     Ok(Value::Null)
 }
 
-/// `map_get(obj, key)`: `obj[key]` for an object `obj` and a string `key` (exact,
-/// case-sensitive key match). A present key holding `null` gives `null`. Undefined (an error,
-/// which the condition sees as a missing value) when `obj` is missing or not an object, when
-/// `key` is missing or not a string, or when `obj` has no such key.
-fn map_get(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let Some(Value::Object(m)) = a.get(0) else {
-        return Err(NativeError("the first argument is not an object".into()));
-    };
-    let Some(Value::String(k)) = a.get(1) else {
-        return Err(NativeError("the key is not a string".into()));
-    };
-    match m.get(k) {
-        Some(v) => {
-            ctx.note(format_args!("map_get: key {k:?} holds {v}"));
-            Ok(v.clone())
-        }
-        None => {
-            ctx.note(format_args!("map_get: no key {k:?}"));
-            Err(NativeError(format!("no key {k:?}")))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,28 +69,10 @@ mod tests {
     }
 
     #[test]
-    fn map_get_semantics() {
-        let m = json!({"AWS.EC2.Instance": ["Owner"], "n": null});
-        assert_eq!(
-            call(map_get, &[Some(m.clone()), Some(json!("AWS.EC2.Instance"))]),
-            Ok(json!(["Owner"]))
-        );
-        assert_eq!(
-            call(map_get, &[Some(m.clone()), Some(json!("n"))]),
-            Ok(json!(null))
-        );
-        assert!(call(map_get, &[Some(m.clone()), Some(json!("aws.ec2.instance"))]).is_err());
-        assert!(call(map_get, &[Some(m.clone()), Some(json!(null))]).is_err());
-        assert!(call(map_get, &[Some(m), None]).is_err());
-        assert!(call(map_get, &[Some(json!(["a"])), Some(json!("a"))]).is_err());
-        assert!(call(map_get, &[None, Some(json!("a"))]).is_err());
-    }
-
-    #[test]
     fn registered() {
         let mut r = Registry::empty();
         register(&mut r);
-        for name in ["REQUIRED_TAGS_MAPPINGS", "MASTER_ACCOUNT_ID", "map_get"] {
+        for name in ["REQUIRED_TAGS_MAPPINGS", "MASTER_ACCOUNT_ID"] {
             assert!(r.get(name).is_some(), "{name}");
         }
     }
