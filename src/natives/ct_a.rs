@@ -2,8 +2,8 @@
 //! rules/README.md.
 //!
 //! Two kinds live here:
-//! - small value helpers that alert templates need and the language has no syntax for
-//!   (`if_else`, `present_or`, `text_replace`, `text_split_last`);
+//! - `text_replace`, which a title needs and the language has no syntax for (the rules of
+//!   this part also use ct_c's `if_else`, `default_if_absent` and `split_part`);
 //! - the configuration look-ups and helpers that upstream tests replace with `Mocks`
 //!   (`is_cloudtrail_bucket`, `get_unusual_instance_types`, `ROLES_VIA_EXTERNAL_IDP`,
 //!   `geoinfo_from_ip_formatted`); unmocked they give the value upstream ships.
@@ -23,32 +23,11 @@ const UNUSUAL_INSTANCE_TYPES: &[&str] = &["p2.xlarge"];
 /// Registers the natives of this family.
 pub fn register(r: &mut Registry) {
     r.register(Native::new(
-        "if_else",
-        3,
-        3,
-        "THEN when COND is JSON true, else ELSE (undefined when the chosen one is missing)",
-        if_else,
-    ));
-    r.register(Native::new(
-        "present_or",
-        2,
-        2,
-        "VALUE when it is present (a present null stays null), else DEFAULT: Python's dict.get(key, default)",
-        present_or,
-    ));
-    r.register(Native::new(
         "text_replace",
         3,
         3,
         "string S with every occurrence of OLD replaced by NEW (Python str.replace); undefined unless all three are strings",
         text_replace,
-    ));
-    r.register(Native::new(
-        "text_split_last",
-        2,
-        2,
-        "the last piece of string S split on SEP (Python s.split(sep)[-1]); undefined unless both are strings and SEP is not empty",
-        text_split_last,
     ));
     r.register(Native::new(
         "is_cloudtrail_bucket",
@@ -83,32 +62,6 @@ pub fn register(r: &mut Registry) {
     );
 }
 
-/// `if_else(cond, then, else)`: `then` when `cond` is JSON `true` (a condition passed as an
-/// argument is its truth value), otherwise `else`; anything but `true` — missing, null, a
-/// truthy string — selects `else`. Undefined when the selected argument is missing or
-/// undefined; the other one is not looked at.
-fn if_else(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let pick = if a.get(0) == Some(&Value::Bool(true)) {
-        1
-    } else {
-        2
-    };
-    a.get(pick)
-        .cloned()
-        .ok_or_else(|| NativeError("if_else: the selected value is missing".into()))
-}
-
-/// `present_or(value, default)`: `value` when it is present, a present `null` included;
-/// `default` when `value` is missing or undefined (a missing `default` makes the result
-/// undefined). It reads like Python's `event.get("key", default)`, which falls back only when
-/// the key is absent; `coalesce` is the variant that also replaces `null`.
-fn present_or(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    a.get(0)
-        .or_else(|| a.get(1))
-        .cloned()
-        .ok_or_else(|| NativeError("present_or: value and default are missing".into()))
-}
-
 /// `text_replace(s, old, new)`: `s` with every non-overlapping occurrence of `old`, left to
 /// right, replaced by `new`, as Python's `str.replace` (an empty `old` inserts `new` before
 /// every character and at the end). Undefined unless all three are strings.
@@ -118,20 +71,6 @@ fn text_replace(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeErro
             Ok(Value::String(s.replace(old.as_str(), new)))
         }
         _ => Err(NativeError("text_replace: needs three strings".into())),
-    }
-}
-
-/// `text_split_last(s, sep)`: the text after the last occurrence of `sep` in `s`, or `s` itself
-/// when `sep` does not occur — Python's `s.split(sep)[-1]`. Undefined unless both are strings,
-/// and for an empty `sep` (Python raises).
-fn text_split_last(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    match (a.get(0), a.get(1)) {
-        (Some(Value::String(s)), Some(Value::String(sep))) if !sep.is_empty() => Ok(Value::String(
-            s.rsplit(sep.as_str()).next().unwrap_or(s).to_string(),
-        )),
-        _ => Err(NativeError(
-            "text_split_last: needs a string and a non-empty separator".into(),
-        )),
     }
 }
 
@@ -234,45 +173,8 @@ mod tests {
         let mut r = Registry::empty();
         register(&mut r);
         assert!(r.duplicates().is_empty());
-        assert_eq!(r.iter().count(), 8);
+        assert_eq!(r.iter().count(), 5);
         assert!(r.iter().all(|n| !n.description.is_empty()));
-    }
-
-    #[test]
-    fn if_else_picks_on_json_true_only() {
-        let (t, e) = (Some(json!("then")), Some(json!("else")));
-        assert_eq!(
-            call(if_else, &[Some(json!(true)), t.clone(), e.clone()]),
-            Some(json!("then"))
-        );
-        for c in [
-            Some(json!(false)),
-            Some(json!("true")),
-            Some(json!(1)),
-            None,
-        ] {
-            assert_eq!(
-                call(if_else, &[c, t.clone(), e.clone()]),
-                Some(json!("else"))
-            );
-        }
-        assert_eq!(call(if_else, &[Some(json!(true)), None, e.clone()]), None);
-        assert_eq!(
-            call(if_else, &[Some(json!(true)), Some(json!(null)), None]),
-            Some(json!(null))
-        );
-    }
-
-    #[test]
-    fn present_or_keeps_null() {
-        let d = Some(json!("dflt"));
-        assert_eq!(
-            call(present_or, &[Some(json!(null)), d.clone()]),
-            Some(json!(null))
-        );
-        assert_eq!(call(present_or, &[None, d.clone()]), Some(json!("dflt")));
-        assert_eq!(call(present_or, &[Some(json!(0)), d]), Some(json!(0)));
-        assert_eq!(call(present_or, &[None, None]), None);
     }
 
     #[test]
@@ -286,22 +188,6 @@ mod tests {
         assert_eq!(call(text_replace, &[s("ab"), s(""), s("-")]), s("-a-b-"));
         assert_eq!(call(text_replace, &[Some(json!(1)), s("1"), s("2")]), None);
         assert_eq!(call(text_replace, &[s("a"), None, s("2")]), None);
-    }
-
-    #[test]
-    fn text_split_last_like_python() {
-        let s = |x: &str| Some(json!(x));
-        assert_eq!(
-            call(text_split_last, &[s("arn:aws:iam::1:user/ops/bob"), s("/")]),
-            s("bob")
-        );
-        assert_eq!(
-            call(text_split_last, &[s("no-slash"), s("/")]),
-            s("no-slash")
-        );
-        assert_eq!(call(text_split_last, &[s("ends/"), s("/")]), s(""));
-        assert_eq!(call(text_split_last, &[s("x"), s("")]), None);
-        assert_eq!(call(text_split_last, &[None, s("/")]), None);
     }
 
     #[test]
