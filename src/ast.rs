@@ -68,8 +68,9 @@ impl PartialEq for Ident {
     }
 }
 
-/// The kinds of expression.
-#[derive(Clone, Debug, PartialEq)]
+/// The kinds of expression. Equality compares structure: the operator spans of comparisons
+/// and tests are ignored, like every other span.
+#[derive(Clone, Debug)]
 pub enum ExprKind {
     /// A literal JSON value: string, number, boolean, null or a list of literals.
     Literal(Value),
@@ -132,6 +133,80 @@ pub enum ExprKind {
     },
     /// Unary minus.
     Neg(Box<Expr>),
+    /// A path into a function's result: `parse_json(Policy).Statement[0]`.
+    Access {
+        /// The function call.
+        base: Box<Expr>,
+        /// The steps after it.
+        segments: Vec<Segment>,
+    },
+}
+
+impl PartialEq for ExprKind {
+    fn eq(&self, other: &Self) -> bool {
+        use ExprKind as K;
+        match (self, other) {
+            (K::Literal(a), K::Literal(b)) => a == b,
+            (K::Path(a), K::Path(b)) => a == b,
+            (K::Call { name: n, args: a }, K::Call { name: m, args: b }) => n == m && a == b,
+            (
+                K::Quantifier { kind, list, body },
+                K::Quantifier {
+                    kind: k2,
+                    list: l2,
+                    body: b2,
+                },
+            ) => kind == k2 && list == l2 && body == b2,
+            (K::Not(a), K::Not(b)) | (K::Neg(a), K::Neg(b)) => a == b,
+            (K::And(a, b), K::And(c, d)) | (K::Or(a, b), K::Or(c, d)) => a == c && b == d,
+            (
+                K::Compare {
+                    op,
+                    negated,
+                    lhs,
+                    rhs,
+                    ..
+                },
+                K::Compare {
+                    op: o2,
+                    negated: n2,
+                    lhs: l2,
+                    rhs: r2,
+                    ..
+                },
+            ) => op == o2 && negated == n2 && lhs == l2 && rhs == r2,
+            (
+                K::Test {
+                    test,
+                    negated,
+                    operand,
+                    ..
+                },
+                K::Test {
+                    test: t2,
+                    negated: n2,
+                    operand: o2,
+                    ..
+                },
+            ) => test == t2 && negated == n2 && operand == o2,
+            (
+                K::Arith { op, lhs, rhs },
+                K::Arith {
+                    op: o2,
+                    lhs: l2,
+                    rhs: r2,
+                },
+            ) => op == o2 && lhs == l2 && rhs == r2,
+            (
+                K::Access { base, segments },
+                K::Access {
+                    base: b2,
+                    segments: s2,
+                },
+            ) => base == b2 && segments == s2,
+            _ => false,
+        }
+    }
 }
 
 /// Comparison operators.
@@ -393,6 +468,18 @@ impl fmt::Display for Expr {
                 write!(f, "{} {} {}", Paren(lhs), op.as_str(), Paren(rhs))
             }
             ExprKind::Neg(e) => write!(f, "-{}", Paren(e)),
+            ExprKind::Access { base, segments } => {
+                let p = Path {
+                    root: PathRoot::Implicit,
+                    segments: segments.clone(),
+                };
+                let text = p.to_string();
+                if text.starts_with('[') {
+                    write!(f, "{base}{text}")
+                } else {
+                    write!(f, "{base}.{text}")
+                }
+            }
         }
     }
 }
@@ -406,6 +493,7 @@ impl fmt::Display for Paren<'_> {
             ExprKind::Literal(_)
             | ExprKind::Path(_)
             | ExprKind::Call { .. }
+            | ExprKind::Access { .. }
             | ExprKind::Quantifier { .. } => write!(f, "{}", self.0),
             _ => write!(f, "({})", self.0),
         }

@@ -97,7 +97,7 @@ fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<Condition
             walk(list, reg, quant_depth, errors);
             walk(body, reg, quant_depth + 1, errors);
         }
-        ExprKind::Not(a) | ExprKind::Neg(a) => walk(a, reg, quant_depth, errors),
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Access { base: a, .. } => walk(a, reg, quant_depth, errors),
         ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
             walk(a, reg, quant_depth, errors);
             walk(b, reg, quant_depth, errors);

@@ -147,6 +147,8 @@ pub(crate) enum NodeKind {
     Arith(ArithOp, Box<Node>, Box<Node>),
     Neg(Box<Node>),
     Udm(Box<Udm>),
+    /// A path into a computed value: the call, the steps, whether they fan out.
+    Access(Box<Node>, Vec<Segment>, bool),
 }
 
 /// `udm("name")`: per log type, the mapping of the data model that applies.
@@ -240,6 +242,11 @@ fn lower(e: &Expr, reg: &Registry) -> Lowered {
             Box::new(lower(body, reg)?),
         )),
         ExprKind::Not(a) => node(NodeKind::Not(Box::new(lower(a, reg)?))),
+        ExprKind::Access { base, segments } => node(NodeKind::Access(
+            Box::new(lower(base, reg)?),
+            segments.clone(),
+            segments.contains(&Segment::Wildcard),
+        )),
         ExprKind::Neg(a) => node(NodeKind::Neg(Box::new(lower(a, reg)?))),
         ExprKind::And(..) => node(NodeKind::And(flatten(e, true, reg)?)),
         ExprKind::Or(..) => node(NodeKind::Or(flatten(e, false, reg)?)),

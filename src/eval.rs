@@ -345,6 +345,7 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>
             call_native(native, &vals, ctx)
         }
         NodeKind::Udm(u) => udm(u, ctx),
+        NodeKind::Access(base, segs, multi) => access(operand(base, ctx), segs, *multi, ctx),
         // Conditions used as values: their truth as a JSON boolean.
         _ => Vals::One(One::Owned(Value::Bool(truthy(node, ctx)))),
     }
@@ -760,4 +761,51 @@ fn udm<'a, D: Document + ?Sized>(u: &'a crate::compile::Udm, ctx: &Ctx<'a, D>) -
             Vals::One(One::Missing)
         }
     }
+}
+
+/// A path into computed values: each present value of `base` is walked along `segs` (keys
+/// matched as the environment says); results into values the condition computed are copied.
+fn access<'a, D: Document + ?Sized>(
+    base: Vals<'a, D>,
+    segs: &[Segment],
+    multi: bool,
+    ctx: &Ctx<'a, D>,
+) -> Vals<'a, D> {
+    let ci = ctx.env.keys == KeyMatch::CaseInsensitiveFallback;
+    let mut out: Vec<One<'a, D>> = Vec::new();
+    let items: Vec<One<'a, D>> = match base {
+        Vals::One(o) => vec![o],
+        Vals::Many(m) => m,
+    };
+    let single = items.len() == 1 && !multi;
+    for item in items {
+        match item {
+            One::Ref(r) => {
+                if multi {
+                    walk_many(r, segs, ci, &mut out);
+                } else if let Some(x) = walk_one(r, segs, ci) {
+                    out.push(One::Ref(x));
+                }
+            }
+            One::Owned(v) => {
+                let mut found: Vec<One<'_, D>> = Vec::new();
+                if multi {
+                    walk_many(Ref::J(&v), segs, ci, &mut found);
+                } else if let Some(x) = walk_one(Ref::J(&v), segs, ci) {
+                    found.push(One::Ref(x));
+                }
+                out.extend(
+                    found
+                        .iter()
+                        .filter_map(One::view)
+                        .map(|r| One::Owned(r.to_value().into_owned())),
+                );
+            }
+            One::Missing | One::Undef => {}
+        }
+    }
+    if single {
+        return Vals::One(out.pop().unwrap_or(One::Missing));
+    }
+    Vals::Many(out)
 }

@@ -151,9 +151,11 @@ fn collect(n: &Node, root: &mut Trie, base: &[Segment], elem: Option<&ElemBase>)
                 None => root.whole = true,
             }
         }
-        NodeKind::Builtin(_, a) | NodeKind::Not(a) | NodeKind::Neg(a) => {
-            collect(a, root, base, elem)
-        }
+        // A path into a computed value reads only what computing it reads.
+        NodeKind::Builtin(_, a)
+        | NodeKind::Not(a)
+        | NodeKind::Neg(a)
+        | NodeKind::Access(a, _, _) => collect(a, root, base, elem),
         // `exists` and `is_null` need only a value's kind, not its content.
         NodeKind::Test {
             test: TestKind::Exists | TestKind::IsNull,
@@ -258,6 +260,7 @@ fn collect_roots_only(n: &Node, root: &mut Trie) {
         NodeKind::Builtin(_, a)
         | NodeKind::Not(a)
         | NodeKind::Neg(a)
+        | NodeKind::Access(a, _, _)
         | NodeKind::Test { operand: a, .. } => collect_roots_only(a, root),
         NodeKind::Arith(_, a, b)
         | NodeKind::Compare { lhs: a, rhs: b, .. }

@@ -171,7 +171,7 @@ pub fn parse(src: &str) -> Result<Expr, Vec<ConditionError>> {
         .find(|p| p.as_rule() == Rule::expr)
         .ok_or_else(|| vec![internal(src)])?;
     let mut errors = Vec::new();
-    let lowered = lower_expr(expr, &mut errors);
+    let lowered = lower_expr(expr, 0, &mut errors);
     match lowered {
         Some(l) if errors.is_empty() => Ok(l.expr),
         _ => {
@@ -270,11 +270,42 @@ fn too_deep(span: Span) -> ConditionError {
     .with_help("split the condition into simpler conjuncts")
 }
 
-fn lower_expr(pair: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowered> {
+/// Lowers one `expr`; `outer` counts the operators known to enclose it (a lower bound of its
+/// depth in the whole tree).
+fn lower_expr(pair: Pair<Rule>, outer: usize, errors: &mut Vec<ConditionError>) -> Option<Lowered> {
+    // The Pratt parser recurses once per prefix operator, before the depth checks below see
+    // the result: reject a run of them that is too deep first (10,000 `not` would overflow the
+    // stack). `runs` holds, per primary, the prefix operators right before it.
+    let mut runs = Vec::new();
+    let mut run = 0usize;
+    let mut run_start = 0usize;
+    for p in pair.clone().into_inner() {
+        if matches!(p.as_rule(), Rule::not_op | Rule::neg_op) {
+            let s = span_of(&p);
+            if run == 0 {
+                run_start = s.start;
+            }
+            run += 1;
+            if outer + run >= MAX_DEPTH {
+                errors.push(too_deep(Span::new(run_start, span_of(&pair).end)));
+                return None;
+            }
+        } else if !matches!(p.as_rule(), Rule::test) && !is_infix(p.as_rule()) {
+            runs.push(outer + run);
+            run = 0;
+        } else {
+            run = 0;
+        }
+    }
+    let next = std::cell::Cell::new(0usize);
     // The closures below share `errors`; a RefCell keeps the borrow checker content.
     let errs = std::cell::RefCell::new(std::mem::take(errors));
     let result = PRATT
-        .map_primary(|p| lower_primary(p, &mut errs.borrow_mut()))
+        .map_primary(|p| {
+            let i = next.replace(next.get() + 1);
+            let depth = runs.get(i).copied().unwrap_or(outer);
+            lower_primary(p, depth, &mut errs.borrow_mut())
+        })
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
             let span = span_of(&op).join(rhs.expr.span);
@@ -405,6 +436,19 @@ fn lower_expr(pair: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowe
     result
 }
 
+fn is_infix(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::or_op
+            | Rule::and_op
+            | Rule::cmp_op
+            | Rule::add_op
+            | Rule::sub_op
+            | Rule::mul_op
+            | Rule::div_op
+    )
+}
+
 fn chain_error(op_span: Span, prev: Span) -> ConditionError {
     ConditionError::new(
         ErrorCode::E0003,
@@ -452,13 +496,13 @@ fn cmp_op(op: Pair<Rule>) -> Option<(CmpOp, bool)> {
     None
 }
 
-fn lower_primary(p: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowered> {
+fn lower_primary(p: Pair<Rule>, outer: usize, errors: &mut Vec<ConditionError>) -> Option<Lowered> {
     let span = span_of(&p);
     let atom = |kind| Some(Lowered::atom(Expr { kind, span }));
     match p.as_rule() {
         Rule::paren => {
             let inner = p.into_inner().next()?;
-            let mut l = lower_expr(inner, errors)?;
+            let mut l = lower_expr(inner, outer, errors)?;
             l.bare_cmp = false;
             l.expr.span = span;
             Some(l)
@@ -470,8 +514,8 @@ fn lower_primary(p: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowe
                 Rule::kw_all => Quantifier::All,
                 _ => Quantifier::None,
             };
-            let list = lower_expr(it.next()?, errors);
-            let body = lower_expr(it.next()?, errors);
+            let list = lower_expr(it.next()?, outer + 1, errors);
+            let body = lower_expr(it.next()?, outer + 1, errors);
             let (list, body) = (list?, body?);
             let depth = list.depth.max(body.depth) + 1;
             let kind = ExprKind::Quantifier {
@@ -486,6 +530,11 @@ fn lower_primary(p: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowe
             })
         }
         Rule::call => {
+            let p_access_len = p
+                .clone()
+                .into_inner()
+                .find(|x| x.as_rule() == Rule::access)
+                .map_or(0, |a| a.as_str().len());
             let mut it = p.into_inner();
             let name = it.next()?;
             let name = Ident {
@@ -495,8 +544,20 @@ fn lower_primary(p: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowe
             let mut args = Vec::new();
             let mut depth = 1;
             let mut ok = true;
+            let mut access = None;
             for a in it {
-                match lower_expr(a, errors) {
+                if a.as_rule() == Rule::access {
+                    let path = match lower_path(a) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            errors.push(e);
+                            return None;
+                        }
+                    };
+                    access = Some(path.segments);
+                    continue;
+                }
+                match lower_expr(a, outer + 1, errors) {
                     Some(l) => {
                         depth = depth.max(l.depth + 1);
                         args.push(l.expr);
@@ -507,11 +568,22 @@ fn lower_primary(p: Pair<Rule>, errors: &mut Vec<ConditionError>) -> Option<Lowe
             if !ok {
                 return None;
             }
+            let call = ExprKind::Call { name, args };
+            let kind = match access {
+                None => call,
+                Some(segments) => {
+                    let call_end = span.end - p_access_len;
+                    ExprKind::Access {
+                        base: Box::new(Expr {
+                            kind: call,
+                            span: Span::new(span.start, call_end),
+                        }),
+                        segments,
+                    }
+                }
+            };
             Some(Lowered {
-                expr: Expr {
-                    kind: ExprKind::Call { name, args },
-                    span,
-                },
+                expr: Expr { kind, span },
                 bare_cmp: false,
                 depth,
             })

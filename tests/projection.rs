@@ -140,6 +140,7 @@ const CONDITIONS: &[&str] = &[
     "keys(a) contains \"b\"",
     "truthy(b) and not truthy(c.a)",
     "$..a == 1",
+    "parse_json(b.a).x == 1 or keys(c).a exists",
 ];
 
 proptest! {

@@ -262,7 +262,10 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
         _ => {}
     }
     match &e.kind {
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, out),
+        ExprKind::Not(a)
+        | ExprKind::Neg(a)
+        | ExprKind::Test { operand: a, .. }
+        | ExprKind::Access { base: a, .. } => walk(a, out),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
         | ExprKind::Arith { lhs: a, rhs: b, .. }

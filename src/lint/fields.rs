@@ -149,7 +149,9 @@ fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], o
             inner.extend(cs.iter().filter_map(|c| guard(c)));
             cs.iter().for_each(|c| walk(c, cur, docs, &inner, out));
         }
-        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } => walk(a, cur, docs, guards, out),
+        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } | ExprKind::Access { base: a, .. } => {
+            walk(a, cur, docs, guards, out)
+        }
         ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
             walk(a, cur, docs, guards, out);
             walk(b, cur, docs, guards, out);

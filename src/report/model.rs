@@ -264,7 +264,7 @@ pub fn natives_called(e: &Expr) -> Vec<String> {
                 args.iter().collect()
             }
             ExprKind::Quantifier { list, body, .. } => vec![list, body],
-            ExprKind::Not(x) | ExprKind::Neg(x) => vec![x],
+            ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Access { base: x, .. } => vec![x],
             ExprKind::Test { operand, .. } => vec![operand],
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
