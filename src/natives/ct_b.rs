@@ -4,9 +4,9 @@
 //! - `or_else` (Python's `a or b`), for titles, dedup keys and contexts; the conditional value
 //!   `if_else` and `split_part` these rules also use are ct_c's.
 //! - Structure helpers: `deep_walk` / `deep_walk_list` (upstream's walk through nested objects
-//!   and lists), `first_where` and `member` (find an element of a list, read a key known only
-//!   at run time; keys matched as Panther events match them), `object_from` (an alert-context
-//!   object whose keys appear only when their value is there).
+//!   and lists), `first_where` (the first element of a list with a given member, keys matched
+//!   as Panther events match them), `object_from` (an alert-context object whose keys appear
+//!   only when their value is there).
 //! - `is_ip_address`, `ip_address_is_private`: Python 3.11.7's `ipaddress.ip_address` and its
 //!   `is_private`.
 //! - `policy_internet_accessible` / `policy_is_public`: the internet-accessibility check of
@@ -49,13 +49,6 @@ pub fn register(r: &mut Registry) {
         3,
         "the first object of LIST whose member KEY (case-insensitive fallback) equals VALUE; undefined when there is none",
         first_where,
-    ));
-    r.register(Native::new(
-        "member",
-        2,
-        2,
-        "the member KEY of object OBJ, exact key first, else the first key equal ignoring ASCII case; undefined when absent",
-        member,
     ));
     r.register(Native::new(
         "object_from",
@@ -224,20 +217,6 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
-    }
-}
-
-/// `member(obj, key)`: `obj`'s member under `key`, matched as Panther events match keys (exact
-/// key first, else the first key equal ignoring ASCII case); a member holding null gives null.
-/// Undefined when `obj` is not an object, `key` is not a string, or the key is absent.
-fn member(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    match (a.get(0), a.get(1)) {
-        (Some(obj @ Value::Object(_)), Some(Value::String(k))) => get_ci(obj, k)
-            .cloned()
-            .ok_or_else(|| NativeError(format!("member: no key {k:?}"))),
-        _ => Err(NativeError(
-            "member: needs an object and a string key".into(),
-        )),
     }
 }
 
@@ -722,7 +701,7 @@ mod tests {
     }
 
     #[test]
-    fn first_where_and_member() {
+    fn first_where_finds() {
         let list = json!([
             "x",
             {"type": "AWS::KMS::Alias", "ARN": "a"},
@@ -752,16 +731,6 @@ mod tests {
             ),
             None
         );
-        assert_eq!(
-            call(member, &[f.clone(), Some(json!("arn"))]),
-            Some(json!("k"))
-        );
-        assert_eq!(call(member, &[f, Some(json!("nope"))]), None);
-        assert_eq!(
-            call(member, &[Some(json!({"a": null})), Some(json!("a"))]),
-            Some(json!(null))
-        );
-        assert_eq!(call(member, &[Some(json!([1])), Some(json!("a"))]), None);
     }
 
     #[test]
