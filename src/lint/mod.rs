@@ -360,9 +360,26 @@ fn tactic_names(shortnames: &[String]) -> String {
 
 /// Lints every rule file under `paths`, plus duplicate IDs across them (E0208).
 pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
-    let mut lints: Vec<FileLint> = Vec::new();
+    // Data models found among or beside the paths make `udm(...)` known; invalid ones are
+    // reported like invalid rule files.
+    let (with_models, bad_models) = rules::with_data_models(paths, registry);
+    let registry = &with_models;
+    let mut lints: Vec<FileLint> = bad_models
+        .into_iter()
+        .map(|report| FileLint { report, id: None })
+        .collect();
+    let bad_paths: Vec<String> = lints.iter().map(|l| l.report.path.clone()).collect();
     for f in rules::collect_files(paths) {
         let lint = match std::fs::read(&f).map(String::from_utf8) {
+            Ok(Ok(text)) if rules::datamodel::is_data_model(&text) => {
+                if bad_paths.contains(&f.display().to_string()) {
+                    continue;
+                }
+                FileLint {
+                    report: FileReport::new(&f.display().to_string(), &text),
+                    id: None,
+                }
+            }
             Ok(Ok(text)) => lint_str(&f, &text, registry),
             _ => FileLint {
                 report: load_report(&f, registry),
