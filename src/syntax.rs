@@ -530,11 +530,19 @@ fn lower_primary(p: Pair<Rule>, outer: usize, errors: &mut Vec<ConditionError>) 
             })
         }
         Rule::call => {
-            let p_access_len = p
+            // The call ends at its `)`: pest's implicit whitespace before an absent access
+            // would otherwise stretch the span.
+            let close_end = p
+                .clone()
+                .into_inner()
+                .find(|x| x.as_rule() == Rule::call_close)
+                .map_or(span.end, |c| c.as_span().end());
+            let access_end = p
                 .clone()
                 .into_inner()
                 .find(|x| x.as_rule() == Rule::access)
-                .map_or(0, |a| a.as_str().len());
+                .map(|a| a.as_span().end());
+            let span = Span::new(span.start, access_end.unwrap_or(close_end));
             let mut it = p.into_inner();
             let name = it.next()?;
             let name = Ident {
@@ -546,6 +554,9 @@ fn lower_primary(p: Pair<Rule>, outer: usize, errors: &mut Vec<ConditionError>) 
             let mut ok = true;
             let mut access = None;
             for a in it {
+                if a.as_rule() == Rule::call_close {
+                    continue;
+                }
                 if a.as_rule() == Rule::access {
                     let path = match lower_path(a) {
                         Ok(p) => p,
@@ -571,16 +582,13 @@ fn lower_primary(p: Pair<Rule>, outer: usize, errors: &mut Vec<ConditionError>) 
             let call = ExprKind::Call { name, args };
             let kind = match access {
                 None => call,
-                Some(segments) => {
-                    let call_end = span.end - p_access_len;
-                    ExprKind::Access {
-                        base: Box::new(Expr {
-                            kind: call,
-                            span: Span::new(span.start, call_end),
-                        }),
-                        segments,
-                    }
-                }
+                Some(segments) => ExprKind::Access {
+                    base: Box::new(Expr {
+                        kind: call,
+                        span: Span::new(span.start, close_end),
+                    }),
+                    segments,
+                },
             };
             Some(Lowered {
                 expr: Expr { kind, span },
