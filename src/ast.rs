@@ -133,6 +133,13 @@ pub enum ExprKind {
     },
     /// Unary minus.
     Neg(Box<Expr>),
+    /// A path into a function's result: `parse_json(Policy).Statement[0]`.
+    Access {
+        /// The function call.
+        base: Box<Expr>,
+        /// The steps after it.
+        segments: Vec<Segment>,
+    },
 }
 
 impl PartialEq for ExprKind {
@@ -190,6 +197,13 @@ impl PartialEq for ExprKind {
                     rhs: r2,
                 },
             ) => op == o2 && lhs == l2 && rhs == r2,
+            (
+                K::Access { base, segments },
+                K::Access {
+                    base: b2,
+                    segments: s2,
+                },
+            ) => base == b2 && segments == s2,
             _ => false,
         }
     }
@@ -454,6 +468,18 @@ impl fmt::Display for Expr {
                 write!(f, "{} {} {}", Paren(lhs), op.as_str(), Paren(rhs))
             }
             ExprKind::Neg(e) => write!(f, "-{}", Paren(e)),
+            ExprKind::Access { base, segments } => {
+                let p = Path {
+                    root: PathRoot::Implicit,
+                    segments: segments.clone(),
+                };
+                let text = p.to_string();
+                if text.starts_with('[') {
+                    write!(f, "{base}{text}")
+                } else {
+                    write!(f, "{base}.{text}")
+                }
+            }
         }
     }
 }
@@ -467,6 +493,7 @@ impl fmt::Display for Paren<'_> {
             ExprKind::Literal(_)
             | ExprKind::Path(_)
             | ExprKind::Call { .. }
+            | ExprKind::Access { .. }
             | ExprKind::Quantifier { .. } => write!(f, "{}", self.0),
             _ => write!(f, "({})", self.0),
         }
