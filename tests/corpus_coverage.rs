@@ -1,5 +1,5 @@
-//! Every upstream Panther policy is either in the pack (same ID, at least the upstream test
-//! cases, unchanged) or listed in policies/UNPORTED.md with a reason.
+//! Every upstream Panther policy and CloudTrail rule is either in a shipped pack (same ID, the
+//! upstream test cases unchanged) or listed with a reason in the pack's UNPORTED.md.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,21 +12,23 @@ use pounce::rules;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/panther/policies");
-    p.is_dir().then_some(p)
-}
-
 /// An upstream test case: name, expected result, document.
 type Case = (String, bool, serde_json::Value);
 
-/// ID → (file, test cases) for every upstream policy file.
-fn upstream(dir: &Path) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
+fn corpus(sub: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/panther")
+        .join(sub);
+    p.is_dir().then_some(p)
+}
+
+/// ID → (file, test cases) for every upstream file of `dir`.
+fn upstream(dir: &Path, id_key: &str, doc_key: &str) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
     let mut out = BTreeMap::new();
     for f in rules::collect_files(&[dir.to_path_buf()]) {
         let text = std::fs::read_to_string(&f).unwrap();
         let v: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-        let id = v["PolicyID"].as_str().unwrap().to_string();
+        let id = v[id_key].as_str().unwrap().to_string();
         let tests = v["Tests"]
             .as_array()
             .map(|a| {
@@ -35,7 +37,7 @@ fn upstream(dir: &Path) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
                         (
                             t["Name"].as_str().unwrap().to_string(),
                             t["ExpectedResult"].as_bool().unwrap(),
-                            t["Resource"].clone(),
+                            t[doc_key].clone(),
                         )
                     })
                     .collect()
@@ -46,23 +48,18 @@ fn upstream(dir: &Path) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
     out
 }
 
-#[test]
-fn every_upstream_policy_is_ported_or_listed() {
-    let Some(dir) = corpus() else {
-        eprintln!("corpus not present: skipped");
-        return;
-    };
+fn check_pack(corpus_dir: &Path, pack: &str, id_key: &str, doc_key: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let unported = std::fs::read_to_string(root.join("policies/UNPORTED.md")).unwrap_or_default();
-    let (pack, invalid) = rules::load_paths(&[root.join("policies")], &Registry::standard());
+    let unported = std::fs::read_to_string(root.join(pack).join("UNPORTED.md")).unwrap_or_default();
+    let (loaded, invalid) = rules::load_paths(&[root.join(pack)], &Registry::standard());
     assert!(
         invalid.is_empty(),
         "invalid rule files: {:?}",
         invalid.iter().map(|r| &r.path).collect::<Vec<_>>()
     );
-    let by_id: BTreeMap<&str, &rules::Rule> = pack.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id: BTreeMap<&str, &rules::Rule> = loaded.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut problems = Vec::new();
-    for (id, (file, tests)) in upstream(&dir) {
+    for (id, (file, tests)) in upstream(corpus_dir, id_key, doc_key) {
         match by_id.get(id.as_str()) {
             Some(rule) => {
                 for (name, expected, doc) in &tests {
@@ -77,7 +74,7 @@ fn every_upstream_policy_is_ported_or_listed() {
             }
             None if unported.contains(&format!("`{id}`")) => {}
             None => problems.push(format!(
-                "{id} ({}) is neither ported nor in policies/UNPORTED.md",
+                "{id} ({}) is neither ported nor in {pack}/UNPORTED.md",
                 file.display()
             )),
         }
@@ -86,9 +83,30 @@ fn every_upstream_policy_is_ported_or_listed() {
 }
 
 #[test]
+fn every_upstream_policy_is_ported_or_listed() {
+    let Some(dir) = corpus("policies") else {
+        eprintln!("corpus not present: skipped");
+        return;
+    };
+    check_pack(&dir, "policies", "PolicyID", "Resource");
+}
+
+#[test]
+fn every_upstream_cloudtrail_rule_is_ported_or_listed() {
+    let Some(dir) = corpus("rules/aws_cloudtrail_rules") else {
+        eprintln!("corpus not present: skipped");
+        return;
+    };
+    check_pack(&dir, "rules", "RuleID", "Log");
+}
+
+#[test]
 fn every_pack_test_passes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (pack, invalid) = rules::load_paths(&[root.join("policies")], &Registry::standard());
+    let (pack, invalid) = rules::load_paths(
+        &[root.join("policies"), root.join("rules")],
+        &Registry::standard(),
+    );
     assert!(invalid.is_empty());
     let now = pounce::Env::system().now;
     let failures: Vec<String> = pack
