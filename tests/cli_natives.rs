@@ -1,24 +1,42 @@
 //! `pounce natives` lists every registered native, and docs/NATIVES.md is its current output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::process::Command;
 
 fn natives(format: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pounce")).args(["natives", "--format", format]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pounce"))
+        .args(["natives", "--format", format])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
 fn docs_natives_md_is_current() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/NATIVES.md")).unwrap();
-    assert_eq!(doc, natives("markdown"), "regenerate with: pounce natives --format markdown > docs/NATIVES.md");
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/NATIVES.md")).unwrap();
+    assert_eq!(
+        doc,
+        natives("markdown"),
+        "regenerate with: pounce natives --format markdown > docs/NATIVES.md"
+    );
 }
 
 #[test]
 fn json_lists_every_native_once() {
     let v: serde_json::Value = serde_json::from_str(&natives("json")).unwrap();
-    let names: Vec<&str> = v.as_array().unwrap().iter().map(|n| n["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
     let registry = pounce::natives::Registry::standard();
     assert_eq!(names.len(), registry.iter().count());
     assert!(names.contains(&"egress_allows_all_ports"));
