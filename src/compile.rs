@@ -206,12 +206,76 @@ pub fn compile(src: &str, registry: &Registry) -> Result<Program, CompileError> 
 
 type Lowered = Result<Node, Vec<crate::error::ConditionError>>;
 
+/// Lowers one node. `lower` recurses once per level of the tree, and in a debug build a frame
+/// holds the temporaries of every arm of its `match`: the arms are separate functions so that
+/// a tree of `MAX_DEPTH` levels fits a 2 MiB thread stack (it did not at 200 levels).
 fn lower(e: &Expr, reg: &Registry) -> Lowered {
+    match &e.kind {
+        ExprKind::Compare { .. } => lower_compare(e, reg),
+        ExprKind::Call { .. } => lower_call(e, reg),
+        ExprKind::Not(a) => lower_one(e, a, reg),
+        ExprKind::Neg(a) => lower_one(e, a, reg),
+        ExprKind::Test { operand, .. } => lower_one(e, operand, reg),
+        ExprKind::Access { base, .. } => lower_one(e, base, reg),
+        ExprKind::Arith { lhs, rhs, .. } => lower_two(e, lhs, rhs, reg),
+        ExprKind::Quantifier { list, body, .. } => lower_two(e, list, body, reg),
+        _ => lower_rest(e, reg),
+    }
+}
+
+/// A node with one child.
+#[inline(never)]
+fn lower_one(e: &Expr, child: &Expr, reg: &Registry) -> Lowered {
+    let child = Box::new(lower(child, reg)?);
+    let kind = match &e.kind {
+        ExprKind::Not(_) => NodeKind::Not(child),
+        ExprKind::Neg(_) => NodeKind::Neg(child),
+        ExprKind::Test { test, negated, .. } => NodeKind::Test {
+            test: *test,
+            negated: *negated,
+            operand: child,
+        },
+        ExprKind::Access { segments, .. } => NodeKind::Access(
+            child,
+            segments.clone(),
+            segments.contains(&Segment::Wildcard),
+        ),
+        _ => return Err(vec![internal(e.span)]),
+    };
+    Ok(Node { kind, span: e.span })
+}
+
+/// A node with two children.
+#[inline(never)]
+fn lower_two(e: &Expr, a: &Expr, b: &Expr, reg: &Registry) -> Lowered {
+    let a = Box::new(lower(a, reg)?);
+    let b = Box::new(lower(b, reg)?);
+    let kind = match &e.kind {
+        ExprKind::Arith { op, .. } => NodeKind::Arith(*op, a, b),
+        ExprKind::Quantifier { kind, .. } => NodeKind::Quantifier(*kind, a, b),
+        _ => return Err(vec![internal(e.span)]),
+    };
+    Ok(Node { kind, span: e.span })
+}
+
+#[inline(never)]
+fn lower_rest(e: &Expr, reg: &Registry) -> Lowered {
     let span = e.span;
     let node = |kind| Ok(Node { kind, span });
     match &e.kind {
         ExprKind::Literal(v) => node(NodeKind::Literal(v.clone())),
         ExprKind::Path(p) => node(NodeKind::Path(lower_path(p)?)),
+        ExprKind::And(..) => node(NodeKind::And(flatten(e, true, reg)?)),
+        ExprKind::Or(..) => node(NodeKind::Or(flatten(e, false, reg)?)),
+        _ => Err(vec![internal(span)]),
+    }
+}
+
+#[inline(never)]
+fn lower_call(e: &Expr, reg: &Registry) -> Lowered {
+    let span = e.span;
+    let node = |kind| Ok(Node { kind, span });
+    match &e.kind {
         ExprKind::Call { name, args } if name.name == "udm" => {
             let Some(Expr {
                 kind: ExprKind::Literal(Value::String(n)),
@@ -236,35 +300,15 @@ fn lower(e: &Expr, reg: &Registry) -> Lowered {
             let native = reg.get(&name.name).ok_or_else(|| vec![internal(span)])?;
             node(NodeKind::Native(native.clone(), lowered))
         }
-        ExprKind::Quantifier { kind, list, body } => node(NodeKind::Quantifier(
-            *kind,
-            Box::new(lower(list, reg)?),
-            Box::new(lower(body, reg)?),
-        )),
-        ExprKind::Not(a) => node(NodeKind::Not(Box::new(lower(a, reg)?))),
-        ExprKind::Access { base, segments } => node(NodeKind::Access(
-            Box::new(lower(base, reg)?),
-            segments.clone(),
-            segments.contains(&Segment::Wildcard),
-        )),
-        ExprKind::Neg(a) => node(NodeKind::Neg(Box::new(lower(a, reg)?))),
-        ExprKind::And(..) => node(NodeKind::And(flatten(e, true, reg)?)),
-        ExprKind::Or(..) => node(NodeKind::Or(flatten(e, false, reg)?)),
-        ExprKind::Arith { op, lhs, rhs } => node(NodeKind::Arith(
-            *op,
-            Box::new(lower(lhs, reg)?),
-            Box::new(lower(rhs, reg)?),
-        )),
-        ExprKind::Test {
-            test,
-            negated,
-            operand,
-            ..
-        } => node(NodeKind::Test {
-            test: *test,
-            negated: *negated,
-            operand: Box::new(lower(operand, reg)?),
-        }),
+        _ => Err(vec![internal(span)]),
+    }
+}
+
+#[inline(never)]
+fn lower_compare(e: &Expr, reg: &Registry) -> Lowered {
+    let span = e.span;
+    let node = |kind| Ok(Node { kind, span });
+    match &e.kind {
         ExprKind::Compare {
             op,
             negated,
@@ -301,6 +345,7 @@ fn lower(e: &Expr, reg: &Registry) -> Lowered {
                 pre,
             })
         }
+        _ => Err(vec![internal(span)]),
     }
 }
 

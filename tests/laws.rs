@@ -415,6 +415,16 @@ fn deep_inputs_do_not_overflow_the_stack() {
     ] {
         let _ = compile(&src, &REGISTRY);
     }
+    // just under the depth limit: compiles and evaluates on a test thread's 2 MiB stack, in
+    // debug builds too (regression: compiling 200 nested `not` overflowed it)
+    for (src, doc) in [
+        (format!("{}x", "not ".repeat(250)), json!({"x": true})),
+        (format!("{}x == 1", "-".repeat(250)), json!({"x": 1})),
+        (format!("x{} == 251", " + 1".repeat(250)), json!({"x": 1})),
+        (format!("{}x", "not -".repeat(125)), json!({"x": 1})),
+    ] {
+        let _ = eval(&src, &doc);
+    }
     // a long flat conjunction compiles and evaluates
     let long = vec!["a == 1"; 200].join(" and "); // a chain counts one level per `and` (limit 256)
     assert!(eval(&long, &json!({"a": 1})));
