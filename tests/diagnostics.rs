@@ -331,3 +331,38 @@ fn all_codes_are_listed(c: ErrorCode) {
         | E0107 | E0108 | E0109 => {}
     }
 }
+
+/// docs/LANGUAGE.md shows rendered diagnostics; each must be what pounce renders today.
+#[test]
+fn the_language_reference_shows_current_messages() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/LANGUAGE.md")).unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```text\n")
+        .skip(1)
+        .filter_map(|b| b.split("\n```").next())
+        .filter(|b| b.starts_with("pounce::E"))
+        .collect();
+    assert!(
+        blocks.len() >= 14,
+        "only {} rendered examples",
+        blocks.len()
+    );
+    let mut codes = BTreeSet::new();
+    for block in blocks {
+        let src = block
+            .lines()
+            .find_map(|l| l.strip_prefix(" 1 │ "))
+            .expect("a source line");
+        let rendered = render(&errors_of(src));
+        let trim = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            trim(block),
+            trim(&rendered).trim_end(),
+            "docs/LANGUAGE.md, `{src}`"
+        );
+        codes.insert(block.lines().next().unwrap_or("").to_string());
+    }
+    // one example per condition code
+    assert_eq!(codes.len(), 14, "{codes:?}");
+}
