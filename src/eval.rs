@@ -334,6 +334,11 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>
             arith(*op, &l, &r)
         }
         NodeKind::Native(native, args) => {
+            if args.len() <= FAST_ARGS && ctx.env.mocks.is_empty() {
+                if let Some(v) = call_native_single(native, args, ctx) {
+                    return v;
+                }
+            }
             let vals: Vec<Vals<'a, D>> = args.iter().map(|a| operand(a, ctx)).collect();
             if let Some(mock) = ctx.env.mocks.get(&native.name) {
                 if let Some(n) = ctx.notes {
@@ -349,6 +354,40 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>
         // Conditions used as values: their truth as a JSON boolean.
         _ => Vals::One(One::Owned(Value::Bool(truthy(node, ctx)))),
     }
+}
+
+/// Most arguments the allocation-free native call path handles.
+const FAST_ARGS: usize = 6;
+
+/// Calls a native whose arguments are all single-valued without allocating (the common case:
+/// `truthy(errorCode)`); `None` when some argument is multi-valued, for the general path.
+fn call_native_single<'a, D: Document + ?Sized>(
+    native: &crate::natives::Native,
+    args: &'a [Node],
+    ctx: &Ctx<'a, D>,
+) -> Option<Vals<'a, D>> {
+    let vals: [Option<Vals<'a, D>>; FAST_ARGS] =
+        std::array::from_fn(|i| args.get(i).map(|a| operand(a, ctx)));
+    let mut cows: [Option<Cow<'_, Value>>; FAST_ARGS] = Default::default();
+    for (slot, v) in cows.iter_mut().zip(vals.iter()) {
+        match v {
+            Some(Vals::One(o)) => *slot = o.view().map(Ref::to_value),
+            Some(Vals::Many(_)) => return None,
+            None => {}
+        }
+    }
+    let refs: [Option<&Value>; FAST_ARGS] =
+        std::array::from_fn(|i| cows.get(i).and_then(|c| c.as_deref()));
+    let mut notes = ctx.notes.map(|n| n.borrow_mut());
+    let mut nctx = NativeCtx::new(ctx.env.now, notes.as_deref_mut());
+    let out = match native.call(&Args::new(refs.get(..args.len()).unwrap_or(&[])), &mut nctx) {
+        Ok(v) => One::Owned(v),
+        Err(e) => {
+            nctx.note(format_args!("`{}` failed: {e}", native.name));
+            One::Undef
+        }
+    };
+    Some(Vals::One(out))
 }
 
 fn call_native<'a, D: Document + ?Sized>(
