@@ -4,7 +4,7 @@
 
 use crate::ast::{CmpOp, ExprKind, PathRoot, Segment};
 use crate::eval::Env;
-use crate::project::{self, Trie};
+use crate::project::{self, Projection, Trie};
 use crate::rules::{AnalysisType, Rule};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -87,6 +87,8 @@ pub struct Pack {
     /// The rules, in load order.
     pub rules: Vec<Rule>,
     trie: Trie,
+    /// The trie, prepared for parsing.
+    projection: Projection,
     by_type: HashMap<String, Vec<usize>>,
     untyped: Vec<usize>,
     all: Vec<usize>,
@@ -141,10 +143,17 @@ impl Pack {
         {
             trie.set_ignore_case();
         }
+        // Each type's rules with the untyped ones, in rule order (what `applicable` returns).
+        for v in by_type.values_mut() {
+            v.extend(untyped.iter().copied());
+            v.sort_unstable();
+        }
         let all = (0..rules.len()).collect();
+        let projection = Projection::new(&trie);
         Pack {
             rules,
             trie,
+            projection,
             by_type,
             untyped,
             all,
@@ -159,19 +168,14 @@ impl Pack {
 
     /// Parses a record's text, keeping only what the pack reads.
     pub fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
-        project::parse_projected(text, &self.trie)
+        self.projection.parse(text)
     }
 
     /// The rules that apply to a record of type `t` (`None`: every rule).
-    fn applicable(&self, t: Option<&str>) -> Vec<usize> {
+    fn applicable(&self, t: Option<&str>) -> &[usize] {
         match t {
-            None => self.all.clone(),
-            Some(t) => {
-                let mut v: Vec<usize> = self.by_type.get(t).cloned().unwrap_or_default();
-                v.extend(self.untyped.iter().copied());
-                v.sort_unstable();
-                v
-            }
+            None => &self.all,
+            Some(t) => self.by_type.get(t).unwrap_or(&self.untyped),
         }
     }
 
@@ -207,7 +211,7 @@ impl Pack {
         };
         let mut verdicts = Vec::new();
         let mut tried = 0;
-        for &i in &applicable {
+        for &i in applicable {
             let Some(rule) = self.rules.get(i) else {
                 continue;
             };

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The parts of a document that conditions read.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -299,15 +300,136 @@ fn path_from(
 }
 
 /// Parses JSON text, keeping only what `trie` reads. An empty trie keeps the top-level kind
-/// (an object becomes `{}`).
+/// (an object becomes `{}`). To parse many records with one trie, build a [`Projection`] once.
 pub fn parse_projected(text: &str, trie: &Trie) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let v = Proj(trie).deserialize(&mut de)?;
-    de.end()?;
-    Ok(v)
+    Projection::new(trie).parse(text)
 }
 
-struct Proj<'t>(&'t Trie);
+/// A [`Trie`] prepared for parsing: the same reads, with object keys looked up without SipHash
+/// (in turn when there are few, else in a table with a cheap multiplicative hash). The table
+/// holds only the rules' keys; a record's keys are looked up, never inserted, so a weak hash
+/// gives it no way to slow the table down.
+#[derive(Clone, Debug, Default)]
+pub struct Projection {
+    whole: bool,
+    ignore_case: bool,
+    keys: Keys,
+    elements: Option<Box<Projection>>,
+    values: Option<Box<Projection>>,
+}
+
+/// Up to this many keys are compared in turn.
+const FEW_KEYS: usize = 8;
+
+#[derive(Clone, Debug)]
+enum Keys {
+    Few(Vec<(Box<str>, Projection)>),
+    Many(HashMap<Box<str>, Projection, BuildHasherDefault<FxHasher>>),
+}
+
+impl Default for Keys {
+    fn default() -> Self {
+        Keys::Few(Vec::new())
+    }
+}
+
+impl Keys {
+    fn get(&self, k: &str) -> Option<&Projection> {
+        match self {
+            Keys::Few(v) => v.iter().find(|(n, _)| **n == *k).map(|(_, p)| p),
+            Keys::Many(m) => m.get(k),
+        }
+    }
+    /// The first key equal to `k` ignoring ASCII case.
+    fn get_ignore_case(&self, k: &str) -> Option<&Projection> {
+        match self {
+            Keys::Few(v) => v
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, p)| p),
+            Keys::Many(m) => m
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(k))
+                .map(|(_, p)| p),
+        }
+    }
+}
+
+impl Projection {
+    /// Prepares `trie` for parsing.
+    pub fn new(trie: &Trie) -> Self {
+        let mut keys: Vec<(Box<str>, Projection)> = trie
+            .keys
+            .iter()
+            .map(|(k, t)| (k.as_str().into(), Projection::new(t)))
+            .collect();
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        Projection {
+            whole: trie.whole,
+            ignore_case: trie.ignore_case,
+            keys: if keys.len() <= FEW_KEYS {
+                Keys::Few(keys)
+            } else {
+                Keys::Many(keys.into_iter().collect())
+            },
+            elements: trie
+                .elements
+                .as_deref()
+                .map(|t| Box::new(Projection::new(t))),
+            values: trie.values.as_deref().map(|t| Box::new(Projection::new(t))),
+        }
+    }
+
+    /// Parses JSON text, keeping only what the trie reads.
+    pub fn parse(&self, text: &str) -> Result<Value, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let v = Proj(self).deserialize(&mut de)?;
+        de.end()?;
+        Ok(v)
+    }
+
+    /// What is read of the member `k` of an object.
+    fn member(&self, k: &str) -> Option<&Projection> {
+        match self.keys.get(k) {
+            Some(p) => Some(p),
+            None if self.ignore_case => self.keys.get_ignore_case(k),
+            None => None,
+        }
+        .or(self.values.as_deref())
+    }
+}
+
+/// FxHash (as in rustc): one rotate, xor and multiply per 8 bytes.
+#[derive(Clone, Copy, Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            self.add(u64::from_le_bytes(b));
+        }
+        for &b in words.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+struct Proj<'t>(&'t Projection);
 
 impl<'de> DeserializeSeed<'de> for Proj<'_> {
     type Value = Value;
@@ -320,7 +442,7 @@ impl<'de> DeserializeSeed<'de> for Proj<'_> {
     }
 }
 
-struct ProjVisitor<'t>(&'t Trie);
+struct ProjVisitor<'t>(&'t Projection);
 
 /// A map key, borrowed from the input when it has no escapes.
 struct Key<'de>(Cow<'de, str>);
@@ -396,17 +518,7 @@ impl<'de> Visitor<'de> for ProjVisitor<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
-            let sub = match self.0.keys.get(k.as_ref()) {
-                Some(t) => Some(t),
-                None if self.0.ignore_case => self
-                    .0
-                    .keys
-                    .iter()
-                    .find(|(name, _)| name.eq_ignore_ascii_case(&k))
-                    .map(|(_, t)| t),
-                None => None,
-            }
-            .or(self.0.values.as_deref());
+            let sub = self.0.member(&k);
             match sub {
                 Some(t) => {
                     let v = map.next_value_seed(Proj(t))?;
@@ -418,5 +530,58 @@ impl<'de> Visitor<'de> for ProjVisitor<'_> {
             }
         }
         Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn trie(keys: &[&str], ignore_case: bool) -> Trie {
+        let mut t = Trie::default();
+        for k in keys {
+            t.add_path(&[Segment::Key((*k).to_string())]);
+        }
+        t.finalize();
+        if ignore_case {
+            t.set_ignore_case();
+        }
+        t
+    }
+
+    #[test]
+    fn few_and_many_keys_keep_the_same_members() {
+        let many: Vec<String> = (0..3 * FEW_KEYS).map(|i| format!("k{i}")).collect();
+        let doc = json!({"k1": 1, "x": {"y": 2}, "k20": [1, {"z": 3}], "K3": true, "k3": false});
+        for n in [3, many.len()] {
+            let keys: Vec<&str> = many.iter().take(n).map(String::as_str).collect();
+            let got = parse_projected(&doc.to_string(), &trie(&keys, false)).ok();
+            let want = if keys.len() > 20 {
+                json!({"k1": 1, "k20": [1, {"z": 3}], "k3": false})
+            } else {
+                json!({"k1": 1})
+            };
+            assert_eq!(got, Some(want), "{} keys", keys.len());
+        }
+    }
+
+    #[test]
+    fn keys_ignoring_case() {
+        let doc = json!({"EventName": "x", "other": 1, "SOURCE": {"a": 1}});
+        for n in [2, 3 * FEW_KEYS] {
+            let mut keys: Vec<String> = (0..n).map(|i| format!("pad{i}")).collect();
+            keys.push("eventName".into());
+            keys.push("source".into());
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let got = parse_projected(&doc.to_string(), &trie(&keys, true)).ok();
+            assert_eq!(
+                got,
+                Some(json!({"EventName": "x", "SOURCE": {"a": 1}})),
+                "{n} keys"
+            );
+            let exact = parse_projected(&doc.to_string(), &trie(&keys, false)).ok();
+            assert_eq!(exact, Some(json!({})), "{n} keys, exact");
+        }
     }
 }
