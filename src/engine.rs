@@ -89,11 +89,97 @@ pub struct Pack {
     trie: Trie,
     /// The trie, prepared for parsing.
     projection: Projection,
-    by_type: HashMap<String, Vec<usize>>,
-    untyped: Vec<usize>,
-    all: Vec<usize>,
-    /// Per rule: its requirement, if any.
-    reqs: Vec<Option<Requirement>>,
+    /// Per record type: the rules that apply, indexed.
+    by_type: HashMap<String, Route>,
+    /// Records of a type no rule names: the untyped rules.
+    untyped: Route,
+    /// Records with no type: every rule.
+    all: Route,
+}
+
+/// The rules that apply to one kind of record, with a hash index on their requirements: a
+/// record only tries the rules whose required value it has, plus the rules without one.
+struct Route {
+    /// Every applicable rule, in rule order.
+    rules: Vec<usize>,
+    /// Applicable rules without a requirement: always tried.
+    unindexed: Vec<usize>,
+    /// Rules with a requirement, grouped by the path they require and how keys match there.
+    groups: Vec<Group>,
+}
+
+struct Group {
+    path: Vec<String>,
+    ignore_case: bool,
+    by_value: HashMap<String, Vec<usize>>,
+}
+
+impl Route {
+    fn new(rules: Vec<usize>, all: &[Rule], reqs: &[Option<Requirement>]) -> Route {
+        let mut unindexed = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
+        for &i in &rules {
+            let (Some(rule), Some(Some(req))) = (all.get(i), reqs.get(i)) else {
+                unindexed.push(i);
+                continue;
+            };
+            let ignore_case = rule.key_match == crate::KeyMatch::CaseInsensitiveFallback;
+            let at = match groups
+                .iter()
+                .position(|g| g.path == req.path && g.ignore_case == ignore_case)
+            {
+                Some(at) => at,
+                None => {
+                    groups.push(Group {
+                        path: req.path.clone(),
+                        ignore_case,
+                        by_value: HashMap::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            if let Some(g) = groups.get_mut(at) {
+                for v in &req.values {
+                    let list = g.by_value.entry(v.clone()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
+        Route {
+            rules,
+            unindexed,
+            groups,
+        }
+    }
+
+    /// The rules `doc` must try, in rule order, into `out`.
+    fn candidates(&self, doc: &Value, out: &mut Vec<usize>) {
+        out.clear();
+        out.extend_from_slice(&self.unindexed);
+        for g in &self.groups {
+            let mut cur = Some(doc);
+            for k in &g.path {
+                cur = cur.and_then(|c| match c.get(k) {
+                    Some(v) => Some(v),
+                    None if g.ignore_case => c.as_object().and_then(|m| {
+                        m.iter()
+                            .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                            .map(|(_, v)| v)
+                    }),
+                    None => None,
+                });
+            }
+            if let Some(list) = cur.and_then(Value::as_str).and_then(|s| g.by_value.get(s)) {
+                out.extend_from_slice(list);
+            }
+        }
+        if !self.groups.is_empty() {
+            out.sort_unstable();
+            out.dedup();
+        }
+    }
 }
 
 /// The outcome of one record.
@@ -143,12 +229,17 @@ impl Pack {
         {
             trie.set_ignore_case();
         }
-        // Each type's rules with the untyped ones, in rule order (what `applicable` returns).
-        for v in by_type.values_mut() {
-            v.extend(untyped.iter().copied());
-            v.sort_unstable();
-        }
-        let all = (0..rules.len()).collect();
+        // Each type's rules with the untyped ones, in rule order, indexed.
+        let by_type = by_type
+            .into_iter()
+            .map(|(t, mut v)| {
+                v.extend(untyped.iter().copied());
+                v.sort_unstable();
+                (t, Route::new(v, &rules, &reqs))
+            })
+            .collect();
+        let untyped = Route::new(untyped, &rules, &reqs);
+        let all = Route::new((0..rules.len()).collect(), &rules, &reqs);
         let projection = Projection::new(&trie);
         Pack {
             rules,
@@ -157,7 +248,6 @@ impl Pack {
             by_type,
             untyped,
             all,
-            reqs,
         }
     }
 
@@ -172,7 +262,7 @@ impl Pack {
     }
 
     /// The rules that apply to a record of type `t` (`None`: every rule).
-    fn applicable(&self, t: Option<&str>) -> &[usize] {
+    fn applicable(&self, t: Option<&str>) -> &Route {
         match t {
             None => &self.all,
             Some(t) => self.by_type.get(t).unwrap_or(&self.untyped),
@@ -200,7 +290,7 @@ impl Pack {
                 _ => None,
             })
         });
-        let applicable = self.applicable(record_type);
+        let route = self.applicable(record_type);
         let env_ci = Env {
             keys: crate::KeyMatch::CaseInsensitiveFallback,
             ..env.clone()
@@ -209,51 +299,38 @@ impl Pack {
             keys: crate::KeyMatch::Exact,
             ..env.clone()
         };
+        let mut candidates = Vec::new();
+        route.candidates(doc, &mut candidates);
         let mut verdicts = Vec::new();
-        let mut tried = 0;
-        for &i in applicable {
-            let Some(rule) = self.rules.get(i) else {
-                continue;
-            };
-            let possible = match self.reqs.get(i).and_then(Option::as_ref) {
-                Some(req) => {
-                    let ci = rule.key_match == crate::KeyMatch::CaseInsensitiveFallback;
-                    let mut cur = Some(doc);
-                    for k in &req.path {
-                        cur = cur.and_then(|c| match c.get(k) {
-                            Some(v) => Some(v),
-                            None if ci => c.as_object().and_then(|m| {
-                                m.iter()
-                                    .find(|(name, _)| name.eq_ignore_ascii_case(k))
-                                    .map(|(_, v)| v)
-                            }),
-                            None => None,
-                        });
-                    }
-                    cur.and_then(Value::as_str)
-                        .is_some_and(|s| req.values.iter().any(|v| v == s))
-                }
-                None => true,
-            };
-            let flagged = if possible {
-                tried += 1;
+        let flagged_by = |i: usize| {
+            self.rules.get(i).is_some_and(|rule| {
                 let env = if rule.key_match == crate::KeyMatch::CaseInsensitiveFallback {
                     &env_ci
                 } else {
                     &env_exact
                 };
                 rule.program.eval_with(doc, env)
-            } else {
-                false
-            };
-            if flagged || all {
+            })
+        };
+        if all {
+            // Every applicable rule gets a verdict; those the index skipped cannot match.
+            for &i in &route.rules {
+                let flagged = candidates.binary_search(&i).is_ok() && flagged_by(i);
                 verdicts.push((i, flagged));
             }
+        } else {
+            for &i in &candidates {
+                if flagged_by(i) {
+                    verdicts.push((i, true));
+                }
+            }
         }
+        let tried = candidates.len();
+        let applicable = route.rules.len();
         RecordResult {
             record_type: record_type.map(String::from),
             id,
-            applicable: applicable.len(),
+            applicable,
             tried,
             verdicts,
         }
