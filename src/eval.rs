@@ -334,10 +334,11 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>
             arith(*op, &l, &r)
         }
         NodeKind::Native(native, args) => {
-            if args.len() <= FAST_ARGS && ctx.env.mocks.is_empty() {
-                if let Some(v) = call_native_single(native, args, ctx) {
-                    return v;
-                }
+            if args.len() <= FAST_ARGS
+                && ctx.env.mocks.is_empty()
+                && let Some(v) = call_native_single(native, args, ctx)
+            {
+                return v;
             }
             let vals: Vec<Vals<'a, D>> = args.iter().map(|a| operand(a, ctx)).collect();
             if let Some(mock) = ctx.env.mocks.get(&native.name) {
