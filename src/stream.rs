@@ -3,7 +3,7 @@
 //! starts one (`{` or `[` cut at the line end) is read whole as one document.
 
 use rayon::prelude::*;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 /// Default limit of one record, in bytes.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
@@ -60,7 +60,7 @@ enum Filled {
     /// Records (possibly none, at the end of the input).
     Records,
     /// The first record opens a document spread over several lines: the rest of the input, from
-    /// that line (its number) on.
+    /// that line (its number) on, read up to one byte past the record limit.
     Document(usize, Vec<u8>),
 }
 
@@ -105,7 +105,11 @@ fn fill<R: BufRead>(
             let line = c.buf.get(s..end).unwrap_or(&[]);
             if !n.1 && starts_multiline_document(line) {
                 let mut whole: Vec<u8> = c.buf.get(s..).unwrap_or(&[]).to_vec();
-                r.read_to_end(&mut whole)?;
+                let room = max_record_bytes
+                    .saturating_sub(whole.len())
+                    .saturating_add(1);
+                Read::take(&mut *r, u64::try_from(room).unwrap_or(u64::MAX))
+                    .read_to_end(&mut whole)?;
                 return Ok(Filled::Document(at.line_no, whole));
             }
         }
@@ -124,9 +128,7 @@ where
         .par_iter()
         .map(|&(ln, s, e, too_long)| {
             let raw: RawRecord<'_> = if too_long {
-                Err(format!(
-                    "record larger than {max_record_bytes} bytes (see --max-record-bytes)"
-                ))
+                Err(too_large(max_record_bytes))
             } else {
                 match std::str::from_utf8(c.buf.get(s..e).unwrap_or(&[])) {
                     Ok(t) => Ok(t),
@@ -163,20 +165,29 @@ where
     if let Filled::Document(first_line, whole) = fill(&mut r, &mut cur, max_record_bytes, &mut at)?
     {
         let text = String::from_utf8_lossy(&whole);
-        if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
-            let t = each(first_line, Ok(&text));
+        if whole.len() > max_record_bytes {
+            let err = serde_json::from_str::<serde::de::IgnoredAny>(&text).err();
+            if err.is_some_and(|e| e.is_eof()) {
+                // Still one unfinished document at the limit: reject it, skip the rest.
+                std::io::copy(&mut r, &mut std::io::sink())?;
+                let t = each(first_line, Err(too_large(max_record_bytes)));
+                sink(first_line, t);
+                return Ok(1);
+            }
+        } else if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
+            // Invalid UTF-8 rejects the document rather than mending it.
+            let raw = match std::str::from_utf8(&whole) {
+                Ok(_) => Ok(text.as_ref()),
+                Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+            };
+            let t = each(first_line, raw);
             sink(first_line, t);
             return Ok(1);
         }
-        // Not one document after all: fall back to one record per line.
-        return run_inner(
-            std::io::Cursor::new(whole),
-            max_record_bytes,
-            each,
-            sink,
-            first_line - 1,
-            false,
-        );
+        // Not one document after all: fall back to one record per line (boxed: the reader type
+        // must not grow with each level of this recursion).
+        let rest: Box<dyn BufRead + '_> = Box::new(std::io::Cursor::new(whole).chain(r));
+        return run_inner(rest, max_record_bytes, each, sink, first_line - 1, false);
     }
     let mut next = Chunk::new();
     let mut pending: Vec<(usize, T)> = Vec::new();
@@ -205,6 +216,11 @@ where
         }
         std::mem::swap(&mut cur, &mut next);
     }
+}
+
+/// Why a record over the size limit is rejected.
+fn too_large(max: usize) -> String {
+    format!("record larger than {max} bytes (see --max-record-bytes)")
 }
 
 /// True when a line opens a JSON object or array that the line does not close.

@@ -107,6 +107,10 @@ pub fn run(args: EvalArgs) -> ExitCode {
                 }
             }
             let (mut rules, invalid) = pounce::rules::load_paths(&args.rules, &registry);
+            if rules.is_empty() && invalid.is_empty() {
+                eprintln!("pounce: no rule files (`.yml`, `.yaml`) under the given path(s)");
+                return ExitCode::from(2);
+            }
             if !invalid.is_empty() {
                 for rep in &invalid {
                     for d in rep.diagnostics() {
@@ -332,6 +336,12 @@ pub fn read_input(f: &std::path::Path) -> Result<(String, String), String> {
 /// A JSON error of one record: the column is kept, the line is the record's.
 fn json_error(e: &serde_json::Error) -> String {
     let msg = e.to_string();
+    if msg.starts_with("recursion limit exceeded") {
+        return format!(
+            "invalid JSON: more than 127 nested arrays and objects (column {})",
+            e.column()
+        );
+    }
     match msg.rfind(" at line ") {
         Some(i) => format!(
             "invalid JSON: {} (column {})",

@@ -229,8 +229,93 @@ fn code(n: u16) -> String {
     format!("pounce::E{n:04}")
 }
 
+/// The YAML budget of one rule file: rule files are small (the largest shipped one has about
+/// 2,000 nodes), so anything far larger, alias expansion included ("billion laughs"), is
+/// refused before it costs time or memory.
+pub mod yaml_limits {
+    /// Most nodes (scalars, sequences, mappings), counting every copy an alias expands to.
+    pub const MAX_NODES: usize = 100_000;
+    /// Most aliases (`*name`) in one file.
+    pub const MAX_ALIASES: usize = 10_000;
+    /// Most events replayed by aliases in one file.
+    pub const MAX_REPLAYED_EVENTS: usize = 100_000;
+    /// Deepest nesting of sequences and mappings.
+    pub const MAX_DEPTH: usize = 64;
+    /// Most bytes of scalar text.
+    pub const MAX_SCALAR_BYTES: usize = 16 << 20;
+}
+
+/// serde-saphyr options with [`yaml_limits`].
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: yaml_limits::MAX_NODES,
+            max_events: 4 * yaml_limits::MAX_NODES,
+            max_aliases: yaml_limits::MAX_ALIASES,
+            max_anchors: yaml_limits::MAX_ALIASES,
+            max_depth: yaml_limits::MAX_DEPTH,
+            flow_nesting_limit: yaml_limits::MAX_DEPTH,
+            max_total_scalar_bytes: yaml_limits::MAX_SCALAR_BYTES,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: yaml_limits::MAX_REPLAYED_EVENTS,
+        },
+    }
+}
+
+/// Parses a rule file's YAML within [`yaml_limits`].
+fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, yaml_options())
+}
+
+/// A breached YAML limit in words, or `None` for other errors.
+fn limit_message(e: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    match e {
+        E::WithSnippet { error, .. } | E::AliasError { error, .. } => limit_message(error),
+        E::AliasReplayLimitExceeded { .. } | E::AliasExpansionLimitExceeded { .. } => {
+            Some(format!(
+                "aliases expand to more than {} events",
+                yaml_limits::MAX_REPLAYED_EVENTS
+            ))
+        }
+        E::AliasReplayStackDepthExceeded { max_depth, .. } => {
+            Some(format!("aliases nest deeper than {max_depth} levels"))
+        }
+        E::Budget { breach, .. } => Some(match breach {
+            B::Nodes { .. } | B::Events { .. } => format!(
+                "the file has more than {} YAML nodes (aliases count once per use)",
+                yaml_limits::MAX_NODES
+            ),
+            B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => {
+                format!(
+                    "the file has too many aliases or anchors (at most {})",
+                    yaml_limits::MAX_ALIASES
+                )
+            }
+            B::Depth { .. } => format!(
+                "the YAML nests deeper than {} levels",
+                yaml_limits::MAX_DEPTH
+            ),
+            B::ScalarBytes { .. } => format!(
+                "the file has more than {} bytes of text",
+                yaml_limits::MAX_SCALAR_BYTES
+            ),
+            other => format!("the YAML exceeds a size limit ({other:?})"),
+        }),
+        // The scanner's own nesting limit (flow collections `[[[...`).
+        other if other.to_string().contains("recursion limit exceeded") => Some(format!(
+            "the YAML nests deeper than {} levels",
+            yaml_limits::MAX_DEPTH
+        )),
+        _ => None,
+    }
+}
+
 /// A saphyr error as a finding at its location.
 fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
+    let limit = limit_message(e);
     let full = e.to_string();
     let first = full.lines().next().unwrap_or("invalid YAML");
     // "error: line 2 column 17: invalid boolean" → "invalid boolean"
@@ -282,6 +367,16 @@ fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
             "see docs/RULES.md for the type of each key (e.g. `ExpectedResult: true` or `false`)",
         );
     }
+    if let Some(limit) = limit {
+        return Finding::new(
+            code(201),
+            Severity::Error,
+            Span::new(start, end),
+            format!("YAML too large: {limit}"),
+            "limit reached here",
+        )
+        .with_help("rule files are small; docs/ROBUSTNESS.md lists the limits");
+    }
     Finding::new(
         code(201),
         Severity::Error,
@@ -320,7 +415,7 @@ fn key_span(keys: &[(String, Span)], key: &str) -> Option<Span> {
 /// Top-level keys with their spans, in file order; fails with YAML syntax or duplicate-key errors.
 pub fn top_keys(text: &str) -> Result<Vec<(String, Span)>, Finding> {
     let map: HashMap<Spanned<String>, serde::de::IgnoredAny> =
-        serde_saphyr::from_str(text).map_err(|e| yaml_finding(text, &e))?;
+        from_yaml(text).map_err(|e| yaml_finding(text, &e))?;
     let mut keys: Vec<(String, Span)> = map
         .keys()
         .map(|k| {
@@ -361,14 +456,14 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
             return Err(report);
         }
     };
-    let raw_file: RawFile = match serde_saphyr::from_str(text) {
+    let raw_file: RawFile = match from_yaml(text) {
         Ok(r) => r,
         Err(e) => {
             report.push(yaml_finding(text, &e));
             return Err(report);
         }
     };
-    let raw: Value = serde_saphyr::from_str(text).unwrap_or(Value::Null);
+    let raw: Value = from_yaml(text).unwrap_or(Value::Null);
     let whole = Span::new(0, text.find('\n').unwrap_or(text.len()));
 
     let kind = match &raw_file.AnalysisType {
