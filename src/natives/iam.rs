@@ -224,6 +224,41 @@ fn strong_operator(op: &str) -> bool {
     STRONG_OPERATORS.iter().any(|f| rest.starts_with(f))
 }
 
+/// The strong entries of a `Condition` object (see `iam_strong_conditions`), in document
+/// order; shared with the resource-policy natives of `storage.rs`.
+pub(super) fn strong_condition_entries(ops: &Map<String, Value>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (op, body) in ops {
+        let Value::Object(keys) = body else { continue };
+        if !strong_operator(op) {
+            continue;
+        }
+        for (key, v) in keys {
+            if !STRONG_CONDITION_KEYS.contains(&key.to_lowercase().as_str()) {
+                continue;
+            }
+            let values = match v {
+                Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            };
+            for value in values {
+                let mut e = Map::new();
+                e.insert("operator".into(), Value::String(op.clone()));
+                e.insert("key".into(), Value::String(key.clone()));
+                e.insert("value".into(), value);
+                out.push(Value::Object(e));
+            }
+        }
+    }
+    out
+}
+
+/// True for an operator whose entries can restrict (see `iam_strong_conditions`).
+#[cfg(test)]
+pub(super) fn is_strong_operator(op: &str) -> bool {
+    strong_operator(op)
+}
+
 /// `iam_strong_conditions(condition)`: the entries of a statement's `Condition` object that
 /// policyuniverse counts as restricting who may use the statement, as a list of objects
 /// `{"operator": ..., "key": ..., "value": ...}` in document order.
@@ -236,31 +271,10 @@ fn strong_operator(op: &str) -> bool {
 /// gives one entry per element (an empty list none); any other value (null and `""` included)
 /// gives one entry. A missing or non-object `condition` gives `[]`; never undefined.
 fn iam_strong_conditions(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let mut out = Vec::new();
-    if let Some(Value::Object(ops)) = a.get(0) {
-        for (op, body) in ops {
-            let Value::Object(keys) = body else { continue };
-            if !strong_operator(op) {
-                continue;
-            }
-            for (key, v) in keys {
-                if !STRONG_CONDITION_KEYS.contains(&key.to_lowercase().as_str()) {
-                    continue;
-                }
-                let values = match v {
-                    Value::Array(items) => items.clone(),
-                    other => vec![other.clone()],
-                };
-                for value in values {
-                    let mut e = Map::new();
-                    e.insert("operator".into(), Value::String(op.clone()));
-                    e.insert("key".into(), Value::String(key.clone()));
-                    e.insert("value".into(), value);
-                    out.push(Value::Object(e));
-                }
-            }
-        }
-    }
+    let out = match a.get(0) {
+        Some(Value::Object(ops)) => strong_condition_entries(ops),
+        _ => Vec::new(),
+    };
     ctx.note(format_args!(
         "{} strong condition {}",
         out.len(),

@@ -177,79 +177,17 @@ fn principals(stmt: Option<&Value>) -> Vec<String> {
 
 /// Condition keys that pin a request to a caller, account, organisation, ARN, address or network
 /// (lower case).
-const RESTRICTING_KEYS: [&str; 13] = [
-    "aws:sourcearn",
-    "aws:principalarn",
-    "aws:sourceowner",
-    "aws:sourceaccount",
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "kms:calleraccount",
-    "aws:userid",
-    "aws:sourceip",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "saml:aud",
-];
-
-/// True for a condition operator that compares for equality or a match: one that starts, case
-/// insensitively and after an optional `ForAllValues:`/`ForAnyValue:` prefix, with `ArnEquals`,
-/// `ArnLike`, `StringEquals`, `StringLike` or `IpAddress` (any suffix allowed, so
-/// `StringEqualsIgnoreCase` and `StringLikeIfExists` count, while `StringNotEquals` does not).
-fn restricting_operator(op: &str) -> bool {
-    let op = op.to_ascii_lowercase();
-    let rest = op
-        .strip_prefix("forallvalues:")
-        .or_else(|| op.strip_prefix("foranyvalue:"))
-        .unwrap_or(&op);
-    [
-        "arnequals",
-        "arnlike",
-        "stringequals",
-        "stringlike",
-        "ipaddress",
-    ]
-    .iter()
-    .any(|p| rest.starts_with(p))
-}
-
 /// The restricting condition entries of a statement: for each operator of its `Condition` object
-/// that [`restricting_operator`] accepts and whose value is an object, each key of that object
-/// whose lower-cased name is in [`RESTRICTING_KEYS`] gives one entry per value (a list gives one
+/// that the IAM natives' strong operators accept and whose value is an object, each key of that object
+/// whose lower-cased name is one of their 13 strong keys gives one entry per value (a list gives one
 /// per element, so an empty list gives none). Each entry is
 /// `{"operator": OP, "key": KEY, "value": VALUE}`. A missing, null or non-object `Condition` (or
 /// statement) gives no entries.
 fn condition_entries(stmt: Option<&Value>) -> Vec<Value> {
-    let mut out = Vec::new();
-    let Some(Value::Object(cond)) = stmt.and_then(|s| s.get("Condition")) else {
-        return out;
-    };
-    for (op, block) in cond {
-        let Value::Object(block) = block else {
-            continue;
-        };
-        if !restricting_operator(op) {
-            continue;
-        }
-        for (key, value) in block {
-            if !RESTRICTING_KEYS.contains(&key.to_lowercase().as_str()) {
-                continue;
-            }
-            let values = match value {
-                Value::Array(l) => l.clone(),
-                v => vec![v.clone()],
-            };
-            for v in values {
-                let mut e = Map::new();
-                e.insert("operator".into(), Value::String(op.clone()));
-                e.insert("key".into(), Value::String(key.clone()));
-                e.insert("value".into(), v);
-                out.push(Value::Object(e));
-            }
-        }
+    match stmt.and_then(|s| s.get("Condition")) {
+        Some(Value::Object(cond)) => super::iam::strong_condition_entries(cond),
+        _ => Vec::new(),
     }
-    out
 }
 
 /// `grants_all_s3_actions(action)`: the statement's `Action` value is expanded against the IAM
@@ -513,10 +451,14 @@ mod tests {
         assert!(condition_entries(Some(&json!({"Condition": null}))).is_empty());
         assert!(condition_entries(Some(&json!({}))).is_empty());
         assert!(condition_entries(None).is_empty());
-        assert!(restricting_operator("stringequalsignorecase"));
-        assert!(!restricting_operator("StringNotLike"));
-        assert!(!restricting_operator("NotIpAddress"));
-        assert!(!restricting_operator("ForAllValues:ArnNotEquals"));
+        assert!(super::super::iam::is_strong_operator(
+            "stringequalsignorecase"
+        ));
+        assert!(!super::super::iam::is_strong_operator("StringNotLike"));
+        assert!(!super::super::iam::is_strong_operator("NotIpAddress"));
+        assert!(!super::super::iam::is_strong_operator(
+            "ForAllValues:ArnNotEquals"
+        ));
     }
 
     #[test]
