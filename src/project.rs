@@ -255,7 +255,10 @@ fn collect_roots_only(n: &Node, root: &mut Trie) {
     match &n.kind {
         NodeKind::Path(p) => match &p.root {
             CRoot::Root => root.add_path(&p.segments),
-            CRoot::JsonPath(_) => root.whole = true,
+            CRoot::JsonPath(_) => match jsonpath_segments(&p.text) {
+                Some(segs) => root.add_path(&segs),
+                None => root.whole = true,
+            },
             _ => {}
         },
         NodeKind::Builtin(_, a)
@@ -292,11 +295,64 @@ fn path_from(
         (CRoot::Implicit, None) => base.to_vec(),
         (CRoot::Current, None) => return Some(vec![]),
         (CRoot::Root, _) => vec![],
-        (CRoot::JsonPath(_), _) => return None,
+        (CRoot::JsonPath(_), _) => return jsonpath_segments(&p.text),
     };
     let mut s = start;
     s.extend(p.segments.iter().cloned());
     Some(s)
+}
+
+/// The steps of a JSONPath made only of member names (`.name`, `['name']`), indexes (`[n]`)
+/// and wildcards (`.*`, `[*]`), as path segments from the root: what it reads, for projection
+/// (a wildcard keeps every element of a list and every member of an object, a superset of what
+/// `[*]` selects). `None` for anything else (`..`, filters, slices, unions): read everything.
+fn jsonpath_segments(text: &str) -> Option<Vec<Segment>> {
+    let mut rest = text.strip_prefix('$')?;
+    let mut segs = Vec::new();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let name = r.get(..end)?;
+            if name == "*" {
+                segs.push(Segment::Wildcard);
+            } else if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                segs.push(Segment::Key(name.to_string()));
+            } else {
+                return None;
+            }
+            rest = r.get(end..)?;
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = r.get(..end)?;
+            let quoted = |q: char| {
+                inner
+                    .strip_prefix(q)
+                    .and_then(|b| b.strip_suffix(q))
+                    .filter(|b| !b.contains(['\\', '\'', '"']) && !b.chars().any(char::is_control))
+            };
+            if inner == "*" {
+                segs.push(Segment::Wildcard);
+            } else if let Some(name) = quoted('\'').or_else(|| quoted('"')) {
+                segs.push(Segment::Key(name.to_string()));
+            } else if !inner.is_empty()
+                && inner
+                    .strip_prefix('-')
+                    .unwrap_or(inner)
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            {
+                segs.push(Segment::Index(inner.parse().ok()?));
+            } else {
+                return None;
+            }
+            rest = r.get(end + 1..)?;
+        } else {
+            return None;
+        }
+    }
+    Some(segs)
 }
 
 /// Parses JSON text, keeping only what `trie` reads. An empty trie keeps the top-level kind
@@ -563,6 +619,55 @@ mod tests {
                 json!({"k1": 1})
             };
             assert_eq!(got, Some(want), "{} keys", keys.len());
+        }
+    }
+
+    #[test]
+    fn simple_jsonpaths_are_projected() {
+        use crate::ast::Segment::{Index, Key, Wildcard};
+        let k = |s: &str| Key(s.to_string());
+        assert_eq!(
+            jsonpath_segments("$.a[*].b"),
+            Some(vec![k("a"), Wildcard, k("b")])
+        );
+        assert_eq!(
+            jsonpath_segments("$['a b'][-1].*[\"c\"][0]"),
+            Some(vec![k("a b"), Index(-1), Wildcard, k("c"), Index(0)])
+        );
+        assert_eq!(jsonpath_segments("$"), Some(vec![]));
+        for other in [
+            "$..a",
+            "$.a[0:2]",
+            "$.a[?@.b]",
+            "$.a['b','c']",
+            "$.a[ 1 ]",
+            "$.1a",
+            "$.a.",
+            "$['a\\'b']",
+        ] {
+            assert_eq!(jsonpath_segments(other), None, "{other}");
+        }
+        let reg = crate::natives::Registry::standard();
+        let doc = json!({
+            "a": [{"b": 1, "c": 2}, {"b": 3}, 4],
+            "o": {"x": {"b": 5, "d": 6}},
+            "z": {"big": [1, 2, 3]}
+        });
+        for (cond, kept) in [
+            (
+                "any([1, 3], not ($.a[*].b == @))",
+                json!({"a": [{"b": 1}, {"b": 3}, 4]}),
+            ),
+            ("$.o.*.b == 5", json!({"o": {"x": {"b": 5}}})),
+            ("any($.a[*], @.c == 2)", json!({"a": [{"c": 2}, {}, 4]})),
+        ] {
+            let p = crate::compile::compile(cond, &reg).ok();
+            let p = p.as_ref();
+            let trie = p.map(reads).unwrap_or_default();
+            let got = parse_projected(&doc.to_string(), &trie).ok();
+            assert_eq!(got.as_ref(), Some(&kept), "{cond}");
+            let full = p.map(|p| p.eval(&doc));
+            assert_eq!(p.zip(got.as_ref()).map(|(p, v)| p.eval(v)), full, "{cond}");
         }
     }
 
