@@ -17,8 +17,13 @@
 # 4. `pounce test policies/` wall time against loading the same pack alone
 #    (`pounce eval -r policies/ --include-disabled /dev/null`).
 #
+# 5. With WAIT_IDLE=SECONDS: waits up to that long for both cores to be idle (another build on
+#    a shared machine leaves the second thread nothing to run on), then measures one against two
+#    threads again, library and CLI, while it stays quiet.
+#
 # Environment: RECORDS (100000), REPS (5), CLI_REPS (3), BIG_MB (1024), DIR (target/bench-data),
-# SKIP_BENCH=1 (reuse the files and TSV of a previous run), SKIP_BIG_W2=1 (RSS of W1 only).
+# SKIP_BENCH=1 (reuse the files and TSV of a previous run), SKIP_BIG_W2=1 (RSS of W1 only),
+# WAIT_IDLE (unset: no step 5).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -178,6 +183,44 @@ done
 TT=$(m test)
 TL=$(m load)
 say "pounce test policies/: ${TT}s; loading the pack alone: ${TL}s; ratio $(ratio "$TT" "$TL"); target 1 s: $(ratio "$TT" 1) of it"
+# Idle share of both CPUs over one second, in percent of one CPU (200: both idle).
+idle() {
+    local a b
+    read -r -a a </proc/stat
+    sleep 1
+    read -r -a b </proc/stat
+    awk -v u1="${a[1]}" -v n1="${a[2]}" -v s1="${a[3]}" -v i1="${a[4]}" -v w1="${a[5]}" -v q1="${a[6]}" -v r1="${a[7]}" -v t1="${a[8]}" \
+        -v u2="${b[1]}" -v n2="${b[2]}" -v s2="${b[3]}" -v i2="${b[4]}" -v w2="${b[5]}" -v q2="${b[6]}" -v r2="${b[7]}" -v t2="${b[8]}" \
+        'BEGIN { tot = (u2+n2+s2+i2+w2+q2+r2+t2) - (u1+n1+s1+i1+w1+q1+r1+t1); idl = (i2+w2) - (i1+w1); printf "%d", 200 * idl / (tot > 0 ? tot : 1) }'
+}
+if [[ -n "${WAIT_IDLE:-}" ]]; then
+    say ""
+    say "## 5. one against two threads on an idle machine (waiting up to ${WAIT_IDLE}s)"
+    deadline=$((SECONDS + WAIT_IDLE))
+    quiet=0
+    while [[ $SECONDS -lt $deadline ]]; do
+        if [[ $(idle) -ge 175 ]]; then quiet=1; break; fi
+    done
+    if [[ $quiet == 1 ]]; then
+        say "idle at $(date -u +%H:%M:%S)"
+        cargo bench --quiet --bench throughput -- --records "$RECORDS" --reps 3 --dir "$DIR/idle" --no-python \
+            --measure pounce_1t --measure pounce_2t --measure stream_only | grep -E '^W|two threads' | tee -a "$SUMMARY"
+        for k in w1t1 w1t2 w2t1 w2t2; do W[$k]=""; C[$k]=""; done
+        for _ in 1 2 3; do
+            run w1t1 "$POUNCE" eval -r "$SEED" --include-disabled --threads 1 "$W1"
+            run w1t2 "$POUNCE" eval -r "$SEED" --include-disabled --threads 2 "$W1"
+            run w2t1 "$POUNCE" eval -r policies --include-disabled --threads 1 "$W2"
+            run w2t2 "$POUNCE" eval -r policies --include-disabled --threads 2 "$W2"
+        done
+        for k in w1t1 w1t2 w2t1 w2t2; do
+            say "CLI $k: $(m $k)s wall, $(echo "${C[$k]}" | median)s CPU"
+        done
+        say "CLI two threads / one thread: W1 $(ratio "$(m w1t1)" "$(m w1t2)"), W2 $(ratio "$(m w2t1)" "$(m w2t2)"); idle after: $(idle)% of one CPU"
+    else
+        say "the machine never became idle: no measurement"
+    fi
+fi
+
 say ""
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "summary written to $SUMMARY"
