@@ -11,7 +11,6 @@
 )]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pounce::natives::Registry;
 use pounce::{Env, compile};
 use serde_json::{Value, json};
 use std::hint::black_box;
@@ -24,7 +23,7 @@ const SMALL: &str = "FromPort == 0 and ToPort == 65535";
 fn large_condition() -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("policies/aws_iam/aws_iam_role_github_actions_trust.yml");
-    let (rules, _) = pounce::rules::load_paths(&[p], &Registry::standard());
+    let (rules, _) = pounce::rules::load_paths(&[p], &pounce::standard_registry());
     match rules.first() {
         Some(r) => r.program.source().to_string(),
         None => {
@@ -134,7 +133,7 @@ const FAMILIES: &[(&str, &str)] = &[
 ];
 
 fn bench_compile(c: &mut Criterion) {
-    let reg = Registry::standard();
+    let reg = pounce::standard_registry();
     let large = large_condition();
     let mut g = c.benchmark_group("compile");
     g.bench_function("small", |b| {
@@ -147,7 +146,7 @@ fn bench_compile(c: &mut Criterion) {
 }
 
 fn bench_eval(c: &mut Criterion) {
-    let reg = Registry::standard();
+    let reg = pounce::standard_registry();
     let doc = document();
     let env = Env::system();
     let mut g = c.benchmark_group("eval");
@@ -160,14 +159,14 @@ fn bench_eval(c: &mut Criterion) {
 }
 
 fn bench_parse(c: &mut Criterion) {
-    let reg = Registry::standard();
+    let reg = pounce::standard_registry();
     let text = document().to_string();
     let p = compile(
         "IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)",
         &reg,
     )
     .unwrap();
-    let trie = pounce::project::reads(&p);
+    let trie = pounce::lang::reads::reads(&p);
     let mut g = c.benchmark_group("parse");
     g.throughput(criterion::Throughput::Bytes(text.len() as u64));
     g.bench_function("serde_json_value", |b| {

@@ -42,7 +42,6 @@
 )]
 
 use pounce::engine::Pack;
-use pounce::natives::Registry;
 use pounce::rules::{AnalysisType, Rule};
 use pounce::{Env, stream};
 use serde_json::{Map, Value, json};
@@ -624,7 +623,7 @@ fn profile_rules(w: &Workload, env: &Env) {
             std::hint::black_box(n);
             ts.push(t.elapsed().as_secs_f64());
         }
-        let own = pounce::project::Projection::new(&pounce::project::reads(&rule.program));
+        let own = pounce::project::Projection::new(&pounce::lang::reads::reads(&rule.program));
         let (k, all) = mine.iter().fold((0, 0), |(k, all), &i| {
             (k + kept(texts[i], &own), all + texts[i].len())
         });
@@ -679,15 +678,15 @@ fn profile_rules(w: &Workload, env: &Env) {
     );
     // What a projection per record type would keep and cost: the type's rules' reads (with the
     // type and id fields the engine reads), and a first pass that finds the type.
-    let field = |f: &str| vec![pounce::ast::Segment::Key(f.to_string())];
-    let mut per_type: std::collections::HashMap<&str, pounce::project::Trie> =
+    let field = |f: &str| vec![pounce::lang::ast::Segment::Key(f.to_string())];
+    let mut per_type: std::collections::HashMap<&str, pounce::lang::reads::Trie> =
         std::collections::HashMap::new();
     for rule in &w.pack.rules {
         for t in &rule.types {
             per_type
                 .entry(t.as_str())
                 .or_default()
-                .merge(&pounce::project::reads(&rule.program));
+                .merge(&pounce::lang::reads::reads(&rule.program));
         }
     }
     let type_of = |d: &Value| -> Option<String> {
@@ -720,7 +719,7 @@ fn profile_rules(w: &Workload, env: &Env) {
             },
         )
         .sum();
-    let mut finder = pounce::project::Trie::default();
+    let mut finder = pounce::lang::reads::Trie::default();
     for f in pounce::engine::TYPE_FIELDS {
         finder.add_path(&field(f));
     }
@@ -758,7 +757,7 @@ fn profile_rules(w: &Workload, env: &Env) {
 fn main() {
     let a = args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let reg = Registry::standard();
+    let reg = pounce::standard_registry();
     std::fs::create_dir_all(&a.dir).unwrap();
 
     let t = Instant::now();

@@ -3,10 +3,10 @@
 //! the condition language (paths, `udm("...")`, natives); values render as Python prints them
 //! (`None`, `True`, `['a', 'b']`), as Panther's titles do. A missing value renders `None`.
 
-use crate::Program;
-use crate::error::{CompileError, ConditionError, ErrorCode};
-use crate::eval::Env;
 use crate::natives::Registry;
+use pounce_lang::Program;
+use pounce_lang::error::{CompileError, ConditionError, ErrorCode};
+use pounce_lang::eval::Env;
 use serde_json::{Map, Value};
 
 /// One piece of a template.
@@ -41,7 +41,7 @@ impl Template {
                 errors.push(
                     ConditionError::new(
                         ErrorCode::E0001,
-                        crate::ast::Span::new(at, at + 2),
+                        pounce_lang::ast::Span::new(at, at + 2),
                         "unclosed `{{` in template",
                         "opened here",
                     )
@@ -55,8 +55,10 @@ impl Template {
                 Ok(p) => parts.push(Part::Expr(p)),
                 Err(CompileError { errors: errs, .. }) => {
                     errors.extend(errs.into_iter().map(|mut e| {
-                        e.span =
-                            crate::ast::Span::new(e.span.start + expr_at, e.span.end + expr_at);
+                        e.span = pounce_lang::ast::Span::new(
+                            e.span.start + expr_at,
+                            e.span.end + expr_at,
+                        );
                         e
                     }))
                 }
@@ -346,7 +348,7 @@ mod tests {
     use serde_json::json;
 
     fn reg() -> Registry {
-        Registry::standard()
+        crate::standard_registry()
     }
 
     #[test]

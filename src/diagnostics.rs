@@ -1,8 +1,8 @@
 //! Findings located in a file (rule files, conditions inside them): code, severity, byte span,
 //! label and help. A [`FileReport`] renders through miette and serialises to JSON.
 
-use crate::ast::Span;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use pounce_lang::ast::Span;
 use std::fmt;
 
 /// How serious a finding is.

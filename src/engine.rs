@@ -2,10 +2,11 @@
 //! equality conjuncts, and one projection trie for the whole pack so each record is parsed
 //! once and only as far as the rules read.
 
-use crate::ast::{CmpOp, ExprKind, PathRoot, Segment};
-use crate::eval::Env;
-use crate::project::{self, Projection, Trie};
+use crate::project::Projection;
 use crate::rules::{AnalysisType, Rule};
+use pounce_lang::ast::{CmpOp, ExprKind, PathRoot, Segment};
+use pounce_lang::eval::Env;
+use pounce_lang::reads::{self, Trie};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -37,7 +38,7 @@ pub struct Requirement {
 /// The first top-level conjunct of `rule` of the form `path == "s"` or `path in ["a", "b"]`
 /// on a plain root path, which every match must satisfy.
 pub fn requirement(rule: &Rule) -> Option<Requirement> {
-    for c in crate::exclusions::conjuncts(rule.program.ast()) {
+    for c in pounce_lang::exclusions::conjuncts(rule.program.ast()) {
         let ExprKind::Compare {
             op,
             negated: false,
@@ -123,7 +124,7 @@ impl Route {
                 unindexed.push(i);
                 continue;
             };
-            let ignore_case = rule.key_match == crate::KeyMatch::CaseInsensitiveFallback;
+            let ignore_case = rule.key_match == pounce_lang::KeyMatch::CaseInsensitiveFallback;
             let at = match groups
                 .iter()
                 .position(|g| g.path == req.path && g.ignore_case == ignore_case)
@@ -205,7 +206,7 @@ impl Pack {
         let mut untyped = Vec::new();
         let mut reqs = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            trie.merge(&project::reads(&r.program));
+            trie.merge(&reads::reads(&r.program));
             let req = requirement(r);
             if let Some(q) = &req {
                 let segs: Vec<Segment> = q.path.iter().cloned().map(Segment::Key).collect();
@@ -225,7 +226,7 @@ impl Pack {
         trie.finalize();
         if rules
             .iter()
-            .any(|r| r.key_match == crate::KeyMatch::CaseInsensitiveFallback)
+            .any(|r| r.key_match == pounce_lang::KeyMatch::CaseInsensitiveFallback)
         {
             trie.set_ignore_case();
         }
@@ -292,11 +293,11 @@ impl Pack {
         });
         let route = self.applicable(record_type);
         let env_ci = Env {
-            keys: crate::KeyMatch::CaseInsensitiveFallback,
+            keys: pounce_lang::KeyMatch::CaseInsensitiveFallback,
             ..env.clone()
         };
         let env_exact = Env {
-            keys: crate::KeyMatch::Exact,
+            keys: pounce_lang::KeyMatch::Exact,
             ..env.clone()
         };
         let mut candidates = Vec::new();
@@ -304,7 +305,7 @@ impl Pack {
         let mut verdicts = Vec::new();
         let flagged_by = |i: usize| {
             self.rules.get(i).is_some_and(|rule| {
-                let env = if rule.key_match == crate::KeyMatch::CaseInsensitiveFallback {
+                let env = if rule.key_match == pounce_lang::KeyMatch::CaseInsensitiveFallback {
                     &env_ci
                 } else {
                     &env_exact

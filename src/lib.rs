@@ -1,12 +1,11 @@
-//! pounce: a small, exact condition language for cloud-security detections.
-//!
-//! The pipeline, one module per stage: [`syntax`] (text → AST) → [`check`] (diagnostics) →
-//! [`compile`] (evaluation-ready [`Program`]) → [`eval`] (verdict). Natives plug in through
-//! [`natives::Registry`].
+//! pounce: a small, exact condition language for cloud-security detections, and the tools
+//! around it. The language itself is the crate [`pounce_lang`] (re-exported as [`lang`]); this
+//! crate adds the functions conditions call, the Panther host (rule files, data models, alert
+//! templates, tests), the engine that runs packs over streams, lint and reports.
 //!
 //! ```
-//! use pounce::{compile, natives::Registry};
-//! let program = compile("FromPort == 0 and ToPort == 65535", &Registry::standard()).unwrap();
+//! use pounce::{compile, standard_registry};
+//! let program = compile("FromPort == 0 and ToPort == 65535", &standard_registry()).unwrap();
 //! assert!(program.eval(&serde_json::json!({"FromPort": 0, "ToPort": 65535})));
 //! ```
 
@@ -15,18 +14,12 @@
     reason = "rule-file errors carry the file's text for rendering; they are rare and off the hot path"
 )]
 
+pub use pounce_lang as lang;
+
 pub mod alert;
-pub mod ast;
 pub mod attack;
-pub mod check;
-pub mod compile;
 pub mod diagnostics;
-pub mod document;
 pub mod engine;
-pub mod error;
-pub mod eval;
-pub mod exclusions;
-pub mod explain;
 pub mod input;
 pub mod lint;
 pub mod natives;
@@ -34,9 +27,17 @@ pub mod project;
 pub mod report;
 pub mod rules;
 pub mod stream;
-pub mod syntax;
 
-pub use compile::{Program, compile, compile_named};
-pub use document::Document;
-pub use error::{CompileError, ConditionError, ErrorCode};
-pub use eval::{Env, KeyMatch};
+pub use lang::{
+    CompileError, ConditionError, Document, Env, ErrorCode, KeyMatch, Program, Registry, compile,
+    compile_named,
+};
+
+/// Every function pounce ships, in one registry: the standard library, the AWS domain
+/// functions, and `udm` (which knows no data model until rule files load one).
+pub fn standard_registry() -> Registry {
+    let mut r = Registry::empty();
+    natives::register(&mut r);
+    r.register(rules::datamodel::udm_function(&[], &r));
+    r
+}

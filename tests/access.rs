@@ -6,12 +6,11 @@
     clippy::indexing_slicing
 )]
 
-use pounce::natives::Registry;
 use pounce::{Env, compile};
 use serde_json::json;
 
 fn holds(doc: serde_json::Value, cond: &str, expected: bool) {
-    let p = compile(cond, &Registry::standard()).unwrap_or_else(|e| panic!("{cond}: {e}"));
+    let p = compile(cond, &pounce::standard_registry()).unwrap_or_else(|e| panic!("{cond}: {e}"));
     assert_eq!(
         p.eval_with(&doc, &Env::default()),
         expected,
@@ -71,10 +70,10 @@ fn paths_into_function_results() {
 fn display_round_trips() {
     let p = compile(
         r#"parse_json(p).Statement[0].`odd key` == 1"#,
-        &Registry::standard(),
+        &pounce::standard_registry(),
     )
     .unwrap();
     let shown = p.ast().to_string();
     assert_eq!(shown, "parse_json(p).Statement[0].`odd key` == 1");
-    assert!(compile(&shown, &Registry::standard()).is_ok());
+    assert!(compile(&shown, &pounce::standard_registry()).is_ok());
 }

@@ -37,7 +37,7 @@ fn json_lists_every_native_once() {
         .iter()
         .map(|n| n["name"].as_str().unwrap())
         .collect();
-    let registry = pounce::natives::Registry::standard();
+    let registry = pounce::standard_registry();
     assert_eq!(names.len(), registry.iter().count());
     assert!(names.contains(&"egress_allows_all_ports"));
     assert!(registry.duplicates().is_empty());

@@ -7,7 +7,6 @@
     clippy::indexing_slicing
 )]
 
-use pounce::natives::Registry;
 use pounce::rules;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,7 +50,7 @@ fn upstream(dir: &Path, id_key: &str, doc_key: &str) -> BTreeMap<String, (PathBu
 fn check_pack(corpus_dir: &Path, pack: &str, id_key: &str, doc_key: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let unported = std::fs::read_to_string(root.join(pack).join("UNPORTED.md")).unwrap_or_default();
-    let (loaded, invalid) = rules::load_paths(&[root.join(pack)], &Registry::standard());
+    let (loaded, invalid) = rules::load_paths(&[root.join(pack)], &pounce::standard_registry());
     assert!(
         invalid.is_empty(),
         "invalid rule files: {:?}",
@@ -105,7 +104,7 @@ fn every_pack_test_passes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (pack, invalid) = rules::load_paths(
         &[root.join("policies"), root.join("rules")],
-        &Registry::standard(),
+        &pounce::standard_registry(),
     );
     assert!(invalid.is_empty());
     let now = pounce::Env::system().now;

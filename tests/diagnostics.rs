@@ -9,7 +9,6 @@
     clippy::indexing_slicing
 )]
 
-use pounce::natives::Registry;
 use pounce::{CompileError, ErrorCode, compile};
 use std::collections::BTreeSet;
 
@@ -24,7 +23,7 @@ fn render(e: &CompileError) -> String {
 }
 
 fn errors_of(src: &str) -> CompileError {
-    match compile(src, &Registry::standard()) {
+    match compile(src, &pounce::standard_registry()) {
         Ok(_) => panic!("`{src}` compiled"),
         Err(e) => e,
     }
@@ -254,7 +253,7 @@ fn unknown_function_without_a_close_name_lists_the_known_ones() {
 #[test]
 fn a_custom_native_is_known_to_the_checker() {
     use pounce::natives::Native;
-    let mut reg = Registry::standard();
+    let mut reg = pounce::standard_registry();
     reg.register(Native::new("is_admin", 1, 2, "test", |_, _| {
         Ok(serde_json::Value::Bool(true))
     }));
@@ -373,7 +372,7 @@ fn rejected_by_the_grammar() {
     let accepted: Vec<&str> = bad
         .iter()
         .copied()
-        .filter(|c| compile(c, &Registry::standard()).is_ok())
+        .filter(|c| compile(c, &pounce::standard_registry()).is_ok())
         .collect();
     assert!(accepted.is_empty(), "accepted: {accepted:?}");
 }

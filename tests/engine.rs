@@ -9,7 +9,6 @@
 
 use pounce::Env;
 use pounce::engine::Pack;
-use pounce::natives::Registry;
 use pounce::rules::AnalysisType;
 use std::path::Path;
 
@@ -17,9 +16,9 @@ use std::path::Path;
 fn pack_verdicts_equal_direct_verdicts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let paths = [root.join("policies"), root.join("rules")];
-    let (rules, invalid) = pounce::rules::load_paths(&paths, &Registry::standard());
+    let (rules, invalid) = pounce::rules::load_paths(&paths, &pounce::standard_registry());
     assert!(invalid.is_empty());
-    let pack = Pack::new(pounce::rules::load_paths(&paths, &Registry::standard()).0);
+    let pack = Pack::new(pounce::rules::load_paths(&paths, &pounce::standard_registry()).0);
     let env = Env {
         now: Env::system().now,
         ..Env::default()

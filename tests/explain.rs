@@ -8,8 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use pounce::explain::{ExplainNode, Explanation, NodeType, Reason};
-use pounce::natives::Registry;
+use pounce::lang::explain::{ExplainNode, Explanation, NodeType, Reason};
 use pounce::{Env, Program, compile};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -17,7 +16,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 fn program(cond: &str) -> Program {
-    compile(cond, &Registry::standard())
+    compile(cond, &pounce::standard_registry())
         .unwrap_or_else(|e| panic!("`{cond}` does not compile: {e} ({:?})", e.codes()))
 }
 
@@ -350,7 +349,7 @@ proptest! {
 fn explain_agrees_with_eval_on_every_policy_test() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     // Files that do not load are skipped: policies are being added while this runs.
-    let (rules, _invalid) = pounce::rules::load_paths(&[dir], &Registry::standard());
+    let (rules, _invalid) = pounce::rules::load_paths(&[dir], &pounce::standard_registry());
     let mut cases = 0;
     let mut wrong = Vec::new();
     for rule in &rules {
@@ -358,7 +357,7 @@ fn explain_agrees_with_eval_on_every_policy_test() {
         for (t, outcome) in rule.tests.iter().zip(&outcomes) {
             // The clock at 0 and the test's mocks, as `run_tests(rule, 0)` uses.
             let env = Env {
-                mocks: t.mocks.clone(),
+                overrides: t.mocks.clone(),
                 ..Env::default()
             };
             let ex = rule.program.explain(&t.document, &env);
@@ -619,7 +618,7 @@ fn long_lists_are_counted_beyond_the_explained_elements() {
     let els = &ex.tree.elements;
     assert_eq!(els.len(), 40);
     let shown = els.iter().filter(|e| e.explanation.is_some()).count();
-    assert_eq!(shown, pounce::explain::MAX_ELEMENTS_EXPLAINED);
+    assert_eq!(shown, pounce::lang::explain::MAX_ELEMENTS_EXPLAINED);
     assert!(!els[39].result);
     assert_eq!(
         ex.tree.message.as_deref(),
@@ -632,7 +631,7 @@ fn long_lists_are_counted_beyond_the_explained_elements() {
 fn seed_policy() -> pounce::rules::Rule {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml");
-    pounce::rules::load_file(&path, &Registry::standard())
+    pounce::rules::load_file(&path, &pounce::standard_registry())
         .unwrap_or_else(|_| panic!("{} does not load", path.display()))
 }
 
@@ -640,7 +639,7 @@ fn explain_seed_test(name: &str) -> Explanation {
     let rule = seed_policy();
     let t = rule.tests.iter().find(|t| t.name == name).unwrap();
     let env = Env {
-        mocks: t.mocks.clone(),
+        overrides: t.mocks.clone(),
         ..Env::default()
     };
     rule.program.explain(&t.document, &env)

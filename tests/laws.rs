@@ -9,14 +9,13 @@
     clippy::indexing_slicing
 )]
 
-use pounce::natives::Registry;
-use pounce::{Env, Program, compile};
+use pounce::{Env, Program, Registry, compile};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
 
-static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::standard);
+static REGISTRY: LazyLock<Registry> = LazyLock::new(pounce::standard_registry);
 
 fn program(cond: &str) -> Program {
     compile(cond, &REGISTRY).unwrap_or_else(|e| panic!("`{cond}` does not compile: {e}"))

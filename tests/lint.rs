@@ -13,7 +13,6 @@
 )]
 
 use pounce::diagnostics::{FileReport, Severity};
-use pounce::natives::Registry;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -60,7 +59,7 @@ fn code_of(fixture: &Path) -> Option<String> {
 }
 
 fn lint(fixture: &Path) -> Vec<FileReport> {
-    pounce::lint::lint_paths(&[root().join(fixture)], &Registry::standard())
+    pounce::lint::lint_paths(&[root().join(fixture)], &pounce::standard_registry())
 }
 
 /// Runs `pounce lint ARGS` from the package root, without colour.
@@ -616,7 +615,7 @@ fn with_allow(text: &str, code: &str) -> String {
 /// Allowing a fixture's warning code silences it, for every warning; nothing else changes.
 #[test]
 fn lint_allow_silences_each_warning() {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     for f in fixtures() {
         let Some(code) = code_of(&f).filter(|c| c.starts_with("pounce::W")) else {
             continue;
@@ -650,7 +649,7 @@ fn lint_allow_silences_each_warning() {
 
 #[test]
 fn lint_allow_fixture_warns_without_its_allow() {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     let path = root().join("tests/lint_fixtures/clean_lint_allow.yml");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(
@@ -701,7 +700,7 @@ fn condition_checks() {
             None,
         ),
     ];
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     for (src, codes, help) in cases {
         let report = pounce::lint::lint_condition(src, &registry);
         let got: Vec<&str> = report.findings.iter().map(|x| x.code.as_str()).collect();

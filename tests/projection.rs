@@ -8,8 +8,8 @@
 )]
 
 use pounce::engine::Pack;
-use pounce::natives::Registry;
-use pounce::project::{parse_projected, reads};
+use pounce::lang::reads::reads;
+use pounce::project::parse_projected;
 use pounce::{Env, compile};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ use std::path::Path;
 fn every_pack_test_document_gives_the_same_verdict_projected() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (rules, _invalid) =
-        pounce::rules::load_paths(&[root.join("policies")], &Registry::standard());
+        pounce::rules::load_paths(&[root.join("policies")], &pounce::standard_registry());
     let now = Env::system().now;
     let mut checked = 0;
     let docs: Vec<(usize, usize)> = rules
@@ -27,21 +27,22 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
         .enumerate()
         .flat_map(|(i, r)| (0..r.tests.len()).map(move |t| (i, t)))
         .collect();
-    let pack =
-        Pack::new(pounce::rules::load_paths(&[root.join("policies")], &Registry::standard()).0);
+    let pack = Pack::new(
+        pounce::rules::load_paths(&[root.join("policies")], &pounce::standard_registry()).0,
+    );
     for (i, t) in docs {
         let rule = &rules[i];
         let case = &rule.tests[t];
         let env = Env {
             now,
-            mocks: case.mocks.clone(),
+            overrides: case.mocks.clone(),
             keys: rule.key_match,
         };
         let text = serde_json::to_string(&case.document).unwrap();
         let full = rule.program.eval_with(&case.document, &env);
         let own = parse_projected(
             &text,
-            &pounce::project::reads_with(&rule.program, rule.key_match),
+            &pounce::lang::reads::reads_with(&rule.program, rule.key_match),
         )
         .unwrap();
         assert_eq!(
@@ -68,7 +69,7 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
 fn projection_keeps_only_what_is_read() {
     let p = compile(
         "IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)",
-        &Registry::standard(),
+        &pounce::standard_registry(),
     )
     .unwrap();
     let doc = json!({"GroupId": "sg-1", "IpPermissions": [{"FromPort": 1}], "IpPermissionsEgress": [{"FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, "x"]});
@@ -79,7 +80,7 @@ fn projection_keeps_only_what_is_read() {
     );
     let q = compile(
         "any(Tags[*], @ == \"x\") and len(Names) == 2 and a[1].b > 0",
-        &Registry::standard(),
+        &pounce::standard_registry(),
     )
     .unwrap();
     let doc = json!({"Tags": {"k": "x", "j": "y"}, "Names": ["a", "b"], "a": [{"b": 0, "c": 1}, {"b": 2, "c": 3}], "z": 1});
@@ -146,7 +147,7 @@ const CONDITIONS: &[&str] = &[
 proptest! {
     #[test]
     fn generated_documents_give_the_same_verdict(doc in arb_json(), which in 0..CONDITIONS.len()) {
-        let p = compile(CONDITIONS[which], &Registry::standard()).unwrap();
+        let p = compile(CONDITIONS[which], &pounce::standard_registry()).unwrap();
         let env = Env::default();
         let projected = parse_projected(&doc.to_string(), &reads(&p)).unwrap();
         prop_assert_eq!(p.eval_with(&projected, &env), p.eval_with(&doc, &env), "{} over {} projected to {}", CONDITIONS[which], doc, projected);

@@ -12,15 +12,14 @@
 )]
 
 use pounce::engine::Pack;
-use pounce::natives::Registry;
+use pounce::lang::syntax::{MAX_DEPTH, MAX_NESTING};
 use pounce::rules::{self, yaml_limits};
-use pounce::syntax::{MAX_DEPTH, MAX_NESTING};
 use pounce::{ConditionError, Env, ErrorCode, compile};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-fn registry() -> Registry {
-    Registry::standard()
+fn registry() -> pounce::Registry {
+    pounce::standard_registry()
 }
 
 /// The first error of a condition that must not compile.
@@ -156,8 +155,8 @@ fn the_deepest_accepted_condition_compiles_evaluates_and_explains() {
             let doc = json!({"a": 1, "t": true, "b": [1, 2]});
             let verdict = p.eval_with(&doc, &env);
             assert_eq!(p.explain(&doc, &env).flagged, verdict);
-            let _ = pounce::exclusions::exclusions(p.ast());
-            let _ = pounce::project::reads(&p);
+            let _ = pounce::lang::exclusions::exclusions(p.ast());
+            let _ = pounce::lang::reads::reads(&p);
         });
     }
 }
@@ -172,7 +171,7 @@ fn a_regex_larger_than_the_limit_is_a_compile_error() {
     assert!(
         text.contains(&format!(
             "larger than {} bytes",
-            pounce::compile::REGEX_SIZE_LIMIT
+            pounce::lang::literals::REGEX_SIZE_LIMIT
         )),
         "{text}"
     );
@@ -248,7 +247,8 @@ fn the_deepest_accepted_record_evaluates_and_explains() {
             let v = p.eval_with(&doc, &env);
             assert_eq!(p.explain(&doc, &env).flagged, v, "{}", p.source());
             let _ = serde_json::to_string(&p.explain(&doc, &env)).unwrap();
-            let projected = pounce::project::parse_projected(&text, &pounce::project::reads(&p));
+            let projected =
+                pounce::project::parse_projected(&text, &pounce::lang::reads::reads(&p));
             assert_eq!(p.eval_with(&projected.unwrap(), &env), v, "{}", p.source());
         });
     }
@@ -301,7 +301,8 @@ fn duplicate_keys_the_last_one_wins() {
     let full: Value = serde_json::from_str(text).unwrap();
     let p = compile("a == 2", &registry()).unwrap();
     assert!(p.eval(&full));
-    let projected = pounce::project::parse_projected(text, &pounce::project::reads(&p)).unwrap();
+    let projected =
+        pounce::project::parse_projected(text, &pounce::lang::reads::reads(&p)).unwrap();
     assert!(p.eval(&projected));
 }
 

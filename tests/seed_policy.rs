@@ -50,7 +50,7 @@ fn upstream_tests() -> Vec<(String, Value, bool)> {
 }
 
 fn program(src: &str) -> Program {
-    compile(src, &Registry::standard()).unwrap()
+    compile(src, &pounce::standard_registry()).unwrap()
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn both_forms_agree_beyond_the_upstream_tests() {
 
 /// A registry with a few natives a host program might add.
 fn host_registry() -> Registry {
-    let mut reg = Registry::standard();
+    let mut reg = pounce::standard_registry();
     // `port_open(perms, port)`: some permission's range covers `port`.
     reg.register(Native::new(
         "port_open",
@@ -214,7 +214,7 @@ fn a_custom_native_is_called_through_the_public_api() {
     assert!(holds(&reg, &doc, "not egress_allows_all_ports(perms)"));
     // the checker knows the new names and arities
     assert!(compile("port_open(perms)", &reg).is_err());
-    assert!(compile("port_open(perms, 22)", &Registry::standard()).is_err());
+    assert!(compile("port_open(perms, 22)", &pounce::standard_registry()).is_err());
     assert_eq!(
         reg.iter()
             .map(|n| n.name.as_str())
@@ -276,10 +276,11 @@ fn natives_read_the_injected_clock_and_can_be_mocked() {
     assert!(p.eval_with(&json!({}), &env));
     env.now += 1;
     assert!(!p.eval_with(&json!({}), &env));
-    env.mocks.insert("clock".to_string(), json!(1_700_000_000));
+    env.overrides
+        .insert("clock".to_string(), json!(1_700_000_000));
     assert!(p.eval_with(&json!({}), &env)); // a mock replaces the call
     let mut env = Env::default();
-    env.mocks
+    env.overrides
         .insert("egress_allows_all_ports".to_string(), json!(true));
     let native = program(NATIVE_FORM);
     let restricted = &upstream_tests()[0].1;

@@ -10,14 +10,13 @@
 )]
 #![recursion_limit = "512"]
 
-use pounce::natives::Registry;
 use pounce::{Env, compile};
 use serde_json::{Value, json};
 
 /// The spec language: `cond` evaluated over `doc` gives `expected`. Returns a description of
 /// the failure, so a table reports every wrong row at once.
 fn holds(doc: &Value, cond: &str, expected: bool) -> Result<(), String> {
-    let program = compile(cond, &Registry::standard())
+    let program = compile(cond, &pounce::standard_registry())
         .map_err(|e| format!("`{cond}` does not compile: {e} ({:?})", e.codes()))?;
     let got = program.eval_with(doc, &Env::default());
     if got == expected {
@@ -778,13 +777,17 @@ fn documents_of_every_shape() {
 
 #[test]
 fn mocks_replace_natives() {
-    let program = compile("egress_allows_all_ports(open)", &Registry::standard()).unwrap();
+    let program = compile(
+        "egress_allows_all_ports(open)",
+        &pounce::standard_registry(),
+    )
+    .unwrap();
     let mut env = Env::default();
     assert!(program.eval_with(&doc(), &env));
-    env.mocks
+    env.overrides
         .insert("egress_allows_all_ports".to_string(), json!(false));
     assert!(!program.eval_with(&doc(), &env)); // choice: a mock is the native's return value
-    env.mocks
+    env.overrides
         .insert("egress_allows_all_ports".to_string(), json!("yes"));
     assert!(!program.eval_with(&doc(), &env)); // a non-boolean result is not `true`
 }

@@ -13,8 +13,8 @@
 //! Inputs that are not UTF-8 are skipped by the targets whose API takes `&str`; the stream
 //! target takes bytes as they come.
 
+use pounce::Registry;
 use pounce::engine::Pack;
-use pounce::natives::Registry;
 use pounce::rules::Rule;
 use pounce::{Env, Program};
 use serde_json::Value;
@@ -60,15 +60,15 @@ pub const CONDITIONS: &[&str] = &[
 pub const NOW: i64 = 1_700_000_000;
 
 /// The registry every target compiles with.
-pub static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::standard);
+pub static REGISTRY: LazyLock<Registry> = LazyLock::new(pounce::standard_registry);
 
 /// [`CONDITIONS`], compiled.
-pub static PROGRAMS: LazyLock<Vec<(Program, pounce::project::Trie)>> = LazyLock::new(|| {
+pub static PROGRAMS: LazyLock<Vec<(Program, pounce::lang::reads::Trie)>> = LazyLock::new(|| {
     CONDITIONS
         .iter()
         .map(|c| match pounce::compile(c, &REGISTRY) {
             Ok(p) => {
-                let t = pounce::project::reads(&p);
+                let t = pounce::lang::reads::reads(&p);
                 (p, t)
             }
             Err(e) => panic!("fuzz fixture `{c}` does not compile: {e:?}"),
@@ -138,7 +138,7 @@ pub fn condition(data: &[u8]) {
     let Ok(src) = std::str::from_utf8(data) else {
         return;
     };
-    let rec = pounce::syntax::parse_recovering(src);
+    let rec = pounce::lang::syntax::parse_recovering(src);
     for e in &rec.errors {
         assert!(
             e.span.start <= e.span.end && e.span.end <= src.len(),
@@ -152,8 +152,8 @@ pub fn condition(data: &[u8]) {
             e.span
         );
     }
-    if let Ok(ast) = pounce::syntax::parse(src) {
-        let _ = pounce::check::check(&ast, &REGISTRY);
+    if let Ok(ast) = pounce::lang::syntax::parse(src) {
+        let _ = pounce::lang::check::check(&ast, &REGISTRY);
     }
     match pounce::compile(src, &REGISTRY) {
         Err(e) => {
@@ -173,7 +173,7 @@ pub fn condition(data: &[u8]) {
                 return;
             }
             let env = env();
-            let trie = pounce::project::reads(&p);
+            let trie = pounce::lang::reads::reads(&p);
             for doc in sample_docs() {
                 let verdict = p.eval_with(&doc, &env);
                 let x = p.explain(&doc, &env);
@@ -187,7 +187,7 @@ pub fn condition(data: &[u8]) {
                     );
                 }
             }
-            let _ = pounce::exclusions::exclusions(p.ast());
+            let _ = pounce::lang::exclusions::exclusions(p.ast());
         }
     }
 }
@@ -307,6 +307,6 @@ pub fn explain(data: &[u8]) {
         );
         let json = serde_json::to_string(&x);
         assert!(json.is_ok(), "the explanation does not serialise");
-        let _ = pounce::explain::shorten(&doc, 3);
+        let _ = pounce::lang::explain::shorten(&doc, 3);
     }
 }

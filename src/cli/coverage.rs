@@ -2,7 +2,6 @@
 
 use super::describe::{ReportFormat, check_paths, list_invalid};
 use clap::Args;
-use pounce::natives::Registry;
 use pounce::report::Coverage;
 use pounce::rules;
 use std::path::PathBuf;
@@ -27,7 +26,7 @@ pub fn run(args: CoverageArgs) -> ExitCode {
     if let Err(code) = check_paths(&args.paths) {
         return code;
     }
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     let (loaded, invalid) = rules::load_paths(&args.paths, &registry);
     let c = Coverage::new(&loaded, invalid.iter().map(|r| r.path.clone()).collect());
     let out = match args.format {

@@ -4,7 +4,6 @@
 use super::render;
 use clap::{Args, ValueEnum};
 use pounce::diagnostics::FileReport;
-use pounce::natives::Registry;
 use pounce::report::{RuleDescription, site};
 use pounce::rules;
 use std::path::{Path, PathBuf};
@@ -65,14 +64,14 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<(), ExitCode> {
 
 /// Runs `pounce describe`.
 pub fn run(args: DescribeArgs) -> ExitCode {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     match &args.site {
         Some(out) => build_site(out, &args.paths, &registry),
         None => describe_one(&args, &registry),
     }
 }
 
-fn describe_one(args: &DescribeArgs, registry: &Registry) -> ExitCode {
+fn describe_one(args: &DescribeArgs, registry: &pounce::Registry) -> ExitCode {
     let path = match args.paths.as_slice() {
         [p] => p,
         [] => {
@@ -119,7 +118,7 @@ fn describe_one(args: &DescribeArgs, registry: &Registry) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn build_site(out: &Path, paths: &[PathBuf], registry: &Registry) -> ExitCode {
+fn build_site(out: &Path, paths: &[PathBuf], registry: &pounce::Registry) -> ExitCode {
     let paths = if paths.is_empty() {
         vec![PathBuf::from("policies")]
     } else {

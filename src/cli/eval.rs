@@ -3,7 +3,6 @@
 use super::render;
 use clap::Args;
 use pounce::engine::Pack;
-use pounce::natives::Registry;
 use pounce::{Env, Program};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
@@ -90,7 +89,7 @@ enum Outcome {
 
 /// Runs `pounce eval`.
 pub fn run(args: EvalArgs) -> ExitCode {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     let mode = match &args.expr {
         Some(e) => match pounce::compile(e, &registry) {
             Ok(p) => Mode::Expr(p),

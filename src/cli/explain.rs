@@ -2,8 +2,7 @@
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::explain::{ExplainNode, Explanation, NodeType, OperandState, OperandView};
-use pounce::natives::Registry;
+use pounce::lang::explain::{ExplainNode, Explanation, NodeType, OperandState, OperandView};
 use pounce::{Env, Program};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -49,7 +48,7 @@ pub struct ExplainArgs {
 
 /// Runs `pounce explain`.
 pub fn run(args: ExplainArgs) -> ExitCode {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     let mut env = Env::system();
     let rule;
     let program: &Program = match (&args.expr, &args.rule) {
@@ -84,12 +83,12 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     if let (Some(name), Holder::Rule(r)) = (&args.test, &rule) {
         match r.tests.iter().find(|t| &t.name == name) {
             Some(t) => {
-                env.mocks = t.mocks.clone();
+                env.overrides = t.mocks.clone();
                 docs.push((format!("test `{}`", t.name), t.document.clone()));
             }
             None => {
                 let names: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
-                let near = pounce::error::nearest(name, names.iter().copied());
+                let near = pounce::lang::suggest::nearest(name, names.iter().copied());
                 eprintln!(
                     "pounce: {} has no test named `{name}`{}",
                     r.path.display(),
@@ -309,7 +308,7 @@ fn node(out: &mut String, n: &ExplainNode, first: &str, rest: &str, p: &Paint) {
 }
 
 /// The condition's lines with `^` under the given spans.
-fn carets(out: &mut String, src: &str, spans: &[pounce::ast::Span], p: &Paint) {
+fn carets(out: &mut String, src: &str, spans: &[pounce::lang::ast::Span], p: &Paint) {
     let _ = writeln!(out, "condition:");
     let mut offset = 0;
     for line in src.split_inclusive('\n') {

@@ -3,7 +3,6 @@
 use super::render;
 use clap::{Args, ValueEnum};
 use pounce::diagnostics::{FileReport, Finding, Severity};
-use pounce::natives::Registry;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -59,7 +58,7 @@ pub struct LintArgs {
 
 /// Runs `pounce lint`.
 pub fn run(args: LintArgs) -> ExitCode {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     let reports = match &args.expr {
         Some(e) => vec![pounce::lint::lint_condition(e, &registry)],
         None => {

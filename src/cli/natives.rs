@@ -1,7 +1,6 @@
 //! `pounce natives`: the functions a condition can call.
 
 use clap::{Args, ValueEnum};
-use pounce::natives::Registry;
 use std::process::ExitCode;
 
 /// Output formats of `pounce natives`.
@@ -40,20 +39,16 @@ const BUILTINS: &[(&str, &str)] = &[
         "upper(x)",
         "a string in upper case; undefined for anything else",
     ),
-    (
-        "udm(\"name\")",
-        "a data-model name for the event's log type (see docs/RULES.md)",
-    ),
 ];
 
 /// Runs `pounce natives`.
 pub fn run(args: NativesArgs) -> ExitCode {
-    print!("{}", render(&Registry::standard(), args.format));
+    print!("{}", render(&pounce::standard_registry(), args.format));
     ExitCode::SUCCESS
 }
 
 /// The registry in the given format.
-pub fn render(reg: &Registry, format: NativesFormat) -> String {
+pub fn render(reg: &pounce::Registry, format: NativesFormat) -> String {
     match format {
         NativesFormat::Json => {
             let v: Vec<serde_json::Value> = reg
@@ -82,7 +77,7 @@ pub fn render(reg: &Registry, format: NativesFormat) -> String {
         }
         NativesFormat::Markdown => {
             let mut out = String::from(
-                "# Natives\n\nFunctions a condition can call, as registered by `Registry::standard()`. Each is a Rust\nfunction (its doc comment in `src/natives/` states its exact semantics and its unit tests pin\nthem). This file is the output of `pounce natives --format markdown`; a test keeps it in sync.\n\n## Built-in functions\n\n| function | meaning |\n|---|---|\n",
+                "# Natives\n\nFunctions a condition can call, as registered by `pounce::standard_registry()`. Each is a Rust\nfunction (its doc comment in `src/natives/` states its exact semantics and its unit tests pin\nthem). This file is the output of `pounce natives --format markdown`; a test keeps it in sync.\n\n## Built-in functions\n\n| function | meaning |\n|---|---|\n",
             );
             for (b, d) in BUILTINS {
                 out.push_str(&format!("| `{b}` | {d} |\n"));

@@ -3,7 +3,6 @@
 use super::render;
 use clap::{Args, ValueEnum};
 use pounce::diagnostics::FileReport;
-use pounce::natives::Registry;
 use pounce::rules::testing::{TestOutcome, run_tests};
 use pounce::rules::{self, AnalysisType, Rule};
 use std::fmt::Write as _;
@@ -88,7 +87,7 @@ pub fn glob_match(pat: &str, s: &str) -> bool {
 
 /// Runs `pounce test`.
 pub fn run(args: TestArgs) -> ExitCode {
-    let registry = Registry::standard();
+    let registry = pounce::standard_registry();
     let (mut loaded, invalid) = rules::load_paths(&args.paths, &registry);
     for p in &args.paths {
         if !p.exists() {
@@ -196,7 +195,7 @@ fn text(
                 if let Some(case) = r.rule.tests.iter().find(|c| c.name == t.name) {
                     let env = pounce::Env {
                         now: pounce::Env::system().now,
-                        mocks: case.mocks.clone(),
+                        overrides: case.mocks.clone(),
                         keys: r.rule.key_match,
                     };
                     let ex = r.rule.program.explain(&case.document, &env);

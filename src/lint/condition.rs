@@ -2,8 +2,8 @@
 //! regexes that are plain string tests.
 
 use super::Hit;
-use crate::ast::{CmpOp, Expr, ExprKind, TestKind};
-use crate::exclusions::conjuncts;
+use pounce_lang::ast::{CmpOp, Expr, ExprKind, TestKind};
+use pounce_lang::exclusions::conjuncts;
 use serde_json::Value;
 
 /// Runs every AST-only check.
@@ -91,7 +91,7 @@ fn fact(c: &Expr) -> Option<(String, Fact<'_>)> {
 }
 
 fn conflict(a: &Fact<'_>, b: &Fact<'_>) -> Option<&'static str> {
-    let eqv = |x: &Value, y: &Value| crate::document::deep_eq(x, y);
+    let eqv = |x: &Value, y: &Value| pounce_lang::document::deep_eq(x, y);
     match (a, b) {
         (Fact::Eq(x), Fact::Eq(y)) if !eqv(x, y) => {
             Some("a field cannot equal two different values")

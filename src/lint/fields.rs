@@ -4,9 +4,9 @@
 //! other conjuncts: a negation of `P` beside it is not true for a missing `P`.
 
 use super::Hit;
-use crate::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, TestKind};
-use crate::error::nearest;
-use crate::exclusions::conjuncts;
+use pounce_lang::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, TestKind};
+use pounce_lang::exclusions::conjuncts;
+use pounce_lang::suggest::nearest;
 use serde_json::Value;
 
 /// Runs the checks of this family over `e` with the test documents `docs`.

@@ -5,12 +5,12 @@
 mod condition;
 mod fields;
 
-use crate::ast::Span;
 use crate::attack;
 use crate::diagnostics::{FileReport, Finding, Severity};
-use crate::error::nearest;
 use crate::natives::Registry;
 use crate::rules::{self, KNOWN_KEYS, Rule};
+use pounce_lang::ast::Span;
+use pounce_lang::suggest::nearest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -216,7 +216,7 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
         return;
     }
     let src = rule.program.source();
-    for ex in crate::exclusions::exclusions(rule.program.ast()) {
+    for ex in pounce_lang::exclusions::exclusions(rule.program.ast()) {
         let Some(text) = src.get(ex.span.start..ex.span.end) else {
             continue;
         };
@@ -224,9 +224,9 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
             continue;
         };
         let exercised = rule.tests.iter().any(|t| {
-            let env = crate::Env {
-                now: crate::Env::system().now,
-                mocks: t.mocks.clone(),
+            let env = pounce_lang::Env {
+                now: pounce_lang::Env::system().now,
+                overrides: t.mocks.clone(),
                 keys: rule.key_match,
             };
             !p.eval_with(&t.document, &env)

@@ -560,7 +560,7 @@ mod tests {
     fn unmocked_lookups() {
         assert_eq!(call(dmz_tags, &[]), Ok(json!([])));
         // The default-VPC policies rely on the shared `resource_lookup` (storage.rs).
-        let reg = Registry::standard();
+        let reg = crate::standard_registry();
         let lookup = reg.get("resource_lookup").unwrap();
         let arn = json!("arn:aws:ec2:us-east-1:123456789012:network-acl/acl-1");
         let args = [Some(&arn)];

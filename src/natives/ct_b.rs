@@ -634,7 +634,7 @@ mod tests {
     }
 
     fn named(name: &str, args: &[Option<Value>]) -> Option<Value> {
-        let r = Registry::standard();
+        let r = crate::standard_registry();
         let n = r.get(name).unwrap();
         let refs: Vec<Option<&Value>> = args.iter().map(Option::as_ref).collect();
         let mut ctx = NativeCtx::new(0, None);

@@ -4,8 +4,8 @@
 //! writes it out. Formats, escaping and the JSON schema: docs/DESCRIBE.md.
 //!
 //! ```
-//! use pounce::{natives::Registry, report::RuleDescription, rules};
-//! let registry = Registry::standard();
+//! use pounce::{report::RuleDescription, rules};
+//! let registry = pounce::standard_registry();
 //! let path = std::path::Path::new("policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml");
 //! let rule = rules::load_file(path, &registry).unwrap();
 //! let page = RuleDescription::new(&rule, &registry).to_markdown();

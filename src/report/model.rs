@@ -2,11 +2,11 @@
 //! output is this structure serialised (documented in docs/DESCRIBE.md).
 
 use super::attack_map::{AttackRow, attack_entries, attack_rows};
-use crate::ast::{Expr, ExprKind};
-use crate::compile::Builtin;
-use crate::exclusions::{conjuncts, exclusions};
 use crate::natives::Registry;
 use crate::rules::{AnalysisType, Rule};
+use pounce_lang::ast::{Expr, ExprKind};
+use pounce_lang::exclusions::{conjuncts, exclusions};
+use pounce_lang::functions::Builtin;
 use serde::Serialize;
 
 /// Version of the JSON documents of `pounce describe` and `pounce coverage`. It changes only
@@ -87,7 +87,7 @@ pub struct NativeNote {
     pub description: Option<String>,
 }
 
-/// One exclusion (see [`crate::exclusions`]).
+/// One exclusion (see [`pounce_lang::exclusions`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct ExclusionRow {
     /// The field, or the whole negated sub-condition.
@@ -282,7 +282,7 @@ mod tests {
     use super::*;
 
     fn lines(src: &str) -> Vec<String> {
-        crate::syntax::parse(src)
+        pounce_lang::syntax::parse(src)
             .map(|e| canonical_lines(&e))
             .unwrap_or_default()
     }
@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn natives_in_call_order() {
-        let e = crate::syntax::parse("len(x) > 1 and any(L, f(@) and g(h(1))) and f(2)");
+        let e = pounce_lang::syntax::parse("len(x) > 1 and any(L, f(@) and g(h(1))) and f(2)");
         let names = e.map(|e| natives_called(&e)).unwrap_or_default();
         assert_eq!(names, vec!["f", "g", "h"]);
     }

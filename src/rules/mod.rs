@@ -5,11 +5,11 @@ pub mod datamodel;
 mod span_map;
 pub mod testing;
 
-use crate::Program;
-use crate::ast::Span;
 use crate::diagnostics::{FileReport, Finding, Severity};
-use crate::error::nearest;
 use crate::natives::Registry;
+use pounce_lang::Program;
+use pounce_lang::ast::Span;
+use pounce_lang::suggest::nearest;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -150,12 +150,12 @@ pub struct Rule {
     pub alert: crate::alert::AlertSpec,
     /// How paths match keys: `KeyMatching: exact | case_insensitive`; by default exact for
     /// policies and case-insensitive fallback for rules (as Panther presents log events).
-    pub key_match: crate::KeyMatch,
+    pub key_match: pounce_lang::KeyMatch,
 }
 
 impl Rule {
     /// The alert this rule raises over `doc` (render it only for a flagged document).
-    pub fn render_alert(&self, doc: &Value, env: &crate::Env) -> crate::alert::Alert {
+    pub fn render_alert(&self, doc: &Value, env: &pounce_lang::Env) -> crate::alert::Alert {
         let default_title = self.display_name.clone().unwrap_or_else(|| self.id.clone());
         self.alert
             .render(&self.id, &default_title, &self.severity, doc, env)
@@ -672,10 +672,12 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                     })
                     .unwrap_or_default(),
                 key_match: match raw.get("KeyMatching").and_then(Value::as_str) {
-                    Some("exact") => crate::KeyMatch::Exact,
-                    Some("case_insensitive") => crate::KeyMatch::CaseInsensitiveFallback,
-                    _ if kind == AnalysisType::Rule => crate::KeyMatch::CaseInsensitiveFallback,
-                    _ => crate::KeyMatch::Exact,
+                    Some("exact") => pounce_lang::KeyMatch::Exact,
+                    Some("case_insensitive") => pounce_lang::KeyMatch::CaseInsensitiveFallback,
+                    _ if kind == AnalysisType::Rule => {
+                        pounce_lang::KeyMatch::CaseInsensitiveFallback
+                    }
+                    _ => pounce_lang::KeyMatch::Exact,
                 },
                 raw,
                 id_span: id.1,
@@ -860,6 +862,7 @@ fn walk(
 /// ancestors (up to three levels up), with a report per invalid data-model file.
 pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<FileReport>) {
     let mut reg = base.clone();
+    let mut models = Vec::new();
     let mut bad = Vec::new();
     let mut files = collect_files(paths);
     for p in paths {
@@ -898,7 +901,7 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
                     })
                     .collect();
                 if missing.is_empty() {
-                    reg.add_data_model(m);
+                    models.push(m);
                 } else {
                     let mut r = FileReport::new(&f.display().to_string(), &text);
                     for n in missing {
@@ -919,6 +922,10 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
             }
             Err(r) => bad.push(r),
         }
+    }
+    if !models.is_empty() {
+        let udm = datamodel::udm_function(&models, &reg);
+        reg.replace(udm);
     }
     (reg, bad)
 }
@@ -967,7 +974,7 @@ fn load_alert(
 ) -> crate::alert::AlertSpec {
     use crate::alert::{AlertSpec, ContextSpec, SeverityRule, Template};
     let mut spec = AlertSpec::default();
-    let mut push_errors = |errs: Vec<crate::error::ConditionError>,
+    let mut push_errors = |errs: Vec<pounce_lang::error::ConditionError>,
                            map: Option<&SpanMap>,
                            fallback: Span| {
         for e in errs {

@@ -1,7 +1,7 @@
 //! Running the `Tests` of rule files.
 
 use super::{AnalysisType, Rule};
-use crate::eval::Env;
+use pounce_lang::eval::Env;
 
 /// The outcome of one test case.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -31,7 +31,7 @@ pub fn run_tests(rule: &Rule, now: i64) -> Vec<TestOutcome> {
         .map(|t| {
             let env = Env {
                 now,
-                mocks: t.mocks.clone(),
+                overrides: t.mocks.clone(),
                 keys: rule.key_match,
             };
             let flagged = rule.program.eval_with(&t.document, &env);

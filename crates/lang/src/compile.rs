@@ -1,172 +1,16 @@
-//! Stage 3, compile: a checked AST → an evaluation-ready [`Program`]. Paths are pre-split,
-//! JSONPath parsed once, regexes and CIDR blocks pre-built, natives resolved. A `Program` is
-//! immutable and `Send + Sync`.
+//! Stage 3, compile: a checked AST → an evaluation-ready [`Program`] (the IR in `ir.rs`).
+//! Paths are pre-split, JSONPath parsed once, regexes and CIDR blocks pre-built, functions
+//! resolved (prepared functions get their literal arguments here). A `Program` is immutable
+//! and `Send + Sync`.
 
-use crate::ast::{
-    ArithOp, CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, Span, TestKind,
-};
-use crate::error::CompileError;
-use crate::natives::{Native, Registry};
+use crate::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Segment, Span};
+use crate::error::{CompileError, ConditionError, ErrorCode};
+use crate::functions::{Builtin, Registry};
+use crate::ir::{CPath, CRoot, Node, NodeKind, Prebuilt, Program};
+use crate::literals::{build_regex, parse_cidr_literal};
 use crate::{check, syntax};
-use ipnet::IpNet;
-use jsonpath_rust::parser::model::JpQuery;
-use regex::Regex;
 use serde_json::Value;
 use std::sync::Arc;
-
-/// Largest compiled size of a `matches` regex, in bytes.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
-
-/// Compiles a regex literal with pounce's size limit.
-pub fn build_regex(src: &str) -> Result<Regex, String> {
-    regex::RegexBuilder::new(src)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::Syntax(s) => s
-                .lines()
-                .last()
-                .unwrap_or("syntax error")
-                .trim()
-                .trim_start_matches("error: ")
-                .to_string(),
-            regex::Error::CompiledTooBig(n) => format!("regex larger than {n} bytes when compiled"),
-            other => other.to_string(),
-        })
-}
-
-/// Parses a CIDR literal `addr/prefix` (host bits allowed).
-pub fn parse_cidr_literal(s: &str) -> Result<IpNet, String> {
-    if !s.contains('/') {
-        return Err("missing `/prefix`".to_string());
-    }
-    s.parse::<IpNet>()
-        .map_err(|_| "not an `address/prefix` block".to_string())
-}
-
-/// The built-in functions.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-pub enum Builtin {
-    /// `len(x)`: characters of a string, elements of a list, entries of an object.
-    Len,
-    /// `lower(x)`: a string in lower case.
-    Lower,
-    /// `upper(x)`: a string in upper case.
-    Upper,
-}
-
-impl Builtin {
-    /// Their names.
-    pub const NAMES: &'static [&'static str] = &["len", "lower", "upper"];
-    /// The built-in called `name`.
-    pub fn from_name(name: &str) -> Option<Builtin> {
-        match name {
-            "len" => Some(Builtin::Len),
-            "lower" => Some(Builtin::Lower),
-            "upper" => Some(Builtin::Upper),
-            _ => None,
-        }
-    }
-}
-
-/// A compiled condition: the decision procedure for one condition.
-#[derive(Debug)]
-pub struct Program {
-    pub(crate) root: Node,
-    source: Arc<str>,
-    ast: Expr,
-}
-
-impl Program {
-    /// The condition's source text.
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-    /// The condition's syntax tree.
-    pub fn ast(&self) -> &Expr {
-        &self.ast
-    }
-}
-
-/// A compiled expression node.
-#[derive(Debug)]
-pub(crate) struct Node {
-    pub kind: NodeKind,
-    pub span: Span,
-}
-
-/// A compiled path.
-#[derive(Debug)]
-pub(crate) struct CPath {
-    pub root: CRoot,
-    pub segments: Vec<Segment>,
-    pub multi: bool,
-    pub text: String,
-    /// Keys match exactly whatever the environment says (data-model path mappings).
-    pub exact: bool,
-}
-
-#[derive(Debug)]
-pub(crate) enum CRoot {
-    Implicit,
-    Current,
-    Root,
-    JsonPath(Box<JpQuery>),
-}
-
-/// Right sides of `matches` / `in_cidr` built once.
-#[derive(Debug)]
-pub(crate) enum Prebuilt {
-    None,
-    Regex(Regex),
-    Cidrs(Vec<IpNet>),
-}
-
-#[derive(Debug)]
-pub(crate) enum NodeKind {
-    Literal(Value),
-    Path(CPath),
-    Builtin(Builtin, Box<Node>),
-    Native(Arc<Native>, Vec<Node>),
-    Quantifier(Quantifier, Box<Node>, Box<Node>),
-    Not(Box<Node>),
-    And(Vec<Node>),
-    Or(Vec<Node>),
-    Compare {
-        op: CmpOp,
-        negated: bool,
-        lhs: Box<Node>,
-        rhs: Box<Node>,
-        pre: Prebuilt,
-    },
-    Test {
-        test: TestKind,
-        negated: bool,
-        operand: Box<Node>,
-    },
-    Arith(ArithOp, Box<Node>, Box<Node>),
-    Neg(Box<Node>),
-    Udm(Box<Udm>),
-    /// A path into a computed value: the call, the steps, whether they fan out.
-    Access(Box<Node>, Vec<Segment>, bool),
-}
-
-/// `udm("name")`: per log type, the mapping of the data model that applies.
-#[derive(Debug)]
-pub(crate) struct Udm {
-    pub models: Vec<(Vec<String>, UdmTarget)>,
-    /// `p_udm.<name>`, read when no data model applies.
-    pub p_udm: CPath,
-    /// `<name>` at the top level, read when no data model applies and `p_udm` has nothing.
-    pub top: CPath,
-}
-
-/// What a data-model name resolves to.
-#[derive(Debug)]
-pub(crate) enum UdmTarget {
-    Path(CPath),
-    Native(Arc<Native>),
-}
 
 /// Parses, checks and compiles `src` with the natives of `registry`. `name` names the source in
 /// diagnostics (a file name, or `condition`).
@@ -204,7 +48,7 @@ pub fn compile(src: &str, registry: &Registry) -> Result<Program, CompileError> 
     compile_named("condition", src, registry)
 }
 
-type Lowered = Result<Node, Vec<crate::error::ConditionError>>;
+type Lowered = Result<Node, Vec<ConditionError>>;
 
 /// Lowers one node. `lower` recurses once per level of the tree, and in a debug build a frame
 /// holds the temporaries of every arm of its `match`: the arms are separate functions so that
@@ -276,18 +120,6 @@ fn lower_call(e: &Expr, reg: &Registry) -> Lowered {
     let span = e.span;
     let node = |kind| Ok(Node { kind, span });
     match &e.kind {
-        ExprKind::Call { name, args } if name.name == "udm" => {
-            let Some(Expr {
-                kind: ExprKind::Literal(Value::String(n)),
-                ..
-            }) = args.first()
-            else {
-                return Err(vec![internal(span)]);
-            };
-            node(NodeKind::Udm(Box::new(
-                lower_udm(n, reg).map_err(|_| vec![internal(span)])?,
-            )))
-        }
         ExprKind::Call { name, args } => {
             let mut lowered = args
                 .iter()
@@ -298,7 +130,11 @@ fn lower_call(e: &Expr, reg: &Registry) -> Lowered {
                 return node(NodeKind::Builtin(b, Box::new(arg)));
             }
             let native = reg.get(&name.name).ok_or_else(|| vec![internal(span)])?;
-            node(NodeKind::Native(native.clone(), lowered))
+            let native = match native.prepare(&check::literal_args(args)) {
+                None => native.clone(),
+                Some(prepared) => Arc::new(prepared.map_err(|_| vec![internal(span)])?),
+            };
+            node(NodeKind::Native(native, lowered))
         }
         _ => Err(vec![internal(span)]),
     }
@@ -350,11 +186,7 @@ fn lower_compare(e: &Expr, reg: &Registry) -> Lowered {
 }
 
 /// `a and (b and c)` → `[a, b, c]`: conjuncts (or disjuncts) as one list, in source order.
-fn flatten(
-    e: &Expr,
-    and: bool,
-    reg: &Registry,
-) -> Result<Vec<Node>, Vec<crate::error::ConditionError>> {
+fn flatten(e: &Expr, and: bool, reg: &Registry) -> Result<Vec<Node>, Vec<ConditionError>> {
     let mut out = Vec::new();
     let mut stack = vec![e];
     while let Some(cur) = stack.pop() {
@@ -369,7 +201,7 @@ fn flatten(
     Ok(out)
 }
 
-fn lower_path(p: &Path) -> Result<CPath, Vec<crate::error::ConditionError>> {
+fn lower_path(p: &Path) -> Result<CPath, Vec<ConditionError>> {
     let root = match &p.root {
         PathRoot::Implicit => CRoot::Implicit,
         PathRoot::Current => CRoot::Current,
@@ -383,52 +215,15 @@ fn lower_path(p: &Path) -> Result<CPath, Vec<crate::error::ConditionError>> {
         root,
         segments: p.segments.clone(),
         multi: p.is_multi(),
-        exact: false,
         text: p.to_string(),
     })
 }
 
-fn internal(span: Span) -> crate::error::ConditionError {
-    crate::error::ConditionError::new(
-        crate::error::ErrorCode::E0001,
+fn internal(span: Span) -> ConditionError {
+    ConditionError::new(
+        ErrorCode::E0001,
         span,
         "internal error: the checker accepted what the compiler cannot build",
         "here",
     )
-}
-
-fn root_path(text: &str, exact: bool) -> Result<CPath, ()> {
-    let e = syntax::parse(text).map_err(|_| ())?;
-    let ExprKind::Path(p) = e.kind else {
-        return Err(());
-    };
-    let mut c = lower_path(&p).map_err(|_| ())?;
-    if matches!(c.root, CRoot::Implicit) {
-        c.root = CRoot::Root;
-    }
-    c.exact = exact;
-    Ok(c)
-}
-
-fn lower_udm(name: &str, reg: &Registry) -> Result<Udm, ()> {
-    use crate::rules::datamodel::Mapping;
-    let mut models = Vec::new();
-    for m in reg.data_models() {
-        for (n, mapping) in &m.mappings {
-            if n != name {
-                continue;
-            }
-            let target = match mapping {
-                Mapping::Path(p) => UdmTarget::Path(root_path(p, true)?),
-                Mapping::Method(f) => UdmTarget::Native(reg.get(f).cloned().ok_or(())?),
-            };
-            models.push((m.log_types.clone(), target));
-        }
-    }
-    let quoted = format!("`{name}`");
-    Ok(Udm {
-        models,
-        p_udm: root_path(&format!("p_udm.{quoted}"), false)?,
-        top: root_path(&quoted, false)?,
-    })
 }

@@ -38,6 +38,69 @@ impl Kind {
     }
 }
 
+/// How a path's keys match an object's keys.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyMatch {
+    /// Exactly (policies, by default).
+    #[default]
+    Exact,
+    /// Exactly, else the first key equal ignoring ASCII case (rules, as Panther events do).
+    CaseInsensitiveFallback,
+}
+
+impl KeyMatch {
+    /// True when a key may also match ignoring ASCII case.
+    pub fn ignores_case(self) -> bool {
+        self == KeyMatch::CaseInsensitiveFallback
+    }
+}
+
+/// The member `key` of `obj` as `keys` matches it: the exact key, else (when case-insensitive)
+/// the first key equal ignoring ASCII case, in document order. The one place key matching is
+/// decided; evaluation, projection and functions that look keys up all come here.
+pub fn get_key<'a, D: Document + ?Sized>(obj: &'a D, key: &str, keys: KeyMatch) -> Option<&'a D> {
+    match obj.get(key) {
+        Some(v) => Some(v),
+        None if keys.ignores_case() => obj
+            .entries()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v),
+        None => None,
+    }
+}
+
+/// The node at the end of `segs` (keys and indexes, negative from the end) from `start`, as
+/// `keys` matches keys; `None` when a step does not resolve or is a wildcard.
+pub fn walk<'a, D: Document + ?Sized>(
+    start: &'a D,
+    segs: &[crate::ast::Segment],
+    keys: KeyMatch,
+) -> Option<&'a D> {
+    use crate::ast::Segment;
+    let mut cur = start;
+    for s in segs {
+        cur = match s {
+            Segment::Key(k) if cur.kind() == Kind::Object => get_key(cur, k, keys)?,
+            Segment::Index(i) if cur.kind() == Kind::Array => {
+                cur.child(index_of(cur.len(), *i)?)?
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// The position index `i` (negative from the end) names in a list of `len` elements, if any.
+pub fn index_of(len: usize, i: i64) -> Option<usize> {
+    let at = if i < 0 {
+        i64::try_from(len).ok()?.checked_add(i)?
+    } else {
+        i
+    };
+    usize::try_from(at).ok().filter(|&a| a < len)
+}
+
 /// A read-only JSON node.
 pub trait Document {
     /// Its JSON type.

@@ -1,12 +1,37 @@
 //! Stage 2, check: every error of a parsed condition that does not need a document — unknown
-//! functions and wrong arity (against the native [`Registry`]), invalid regex, CIDR and
-//! JSONPath literals, `@` outside a quantifier. All errors are collected, not only the first.
+//! functions and wrong arity (against the function [`Registry`]), literal arguments a prepared
+//! function refuses, invalid regex, CIDR and JSONPath literals, `@` outside a quantifier. All
+//! errors are collected, not only the first.
 
 use crate::ast::{CmpOp, Expr, ExprKind, PathRoot};
-use crate::compile::{Builtin, build_regex, parse_cidr_literal};
-use crate::error::{ConditionError, ErrorCode, nearest};
-use crate::natives::Registry;
+use crate::error::{ConditionError, ErrorCode};
+use crate::functions::{ArgError, Builtin, Registry};
+use crate::literals::{build_regex, parse_cidr_literal};
+use crate::suggest::nearest;
 use serde_json::Value;
+
+/// A call's arguments as a prepared function sees them: the value of each literal, `None` for
+/// anything else.
+pub(crate) fn literal_args(args: &[Expr]) -> Vec<Option<&Value>> {
+    args.iter()
+        .map(|a| match &a.kind {
+            ExprKind::Literal(v) => Some(v),
+            _ => None,
+        })
+        .collect()
+}
+
+fn arg_error(e: ArgError, call: &Expr, args: &[Expr]) -> ConditionError {
+    let span = e
+        .arg
+        .and_then(|i| args.get(i))
+        .map_or(call.span, |a| a.span);
+    let err = ConditionError::new(e.code, span, e.message, e.label);
+    match e.help {
+        Some(h) => err.with_help(h),
+        None => err,
+    }
+}
 
 /// Checks `expr` against `registry`; returns every error found, in source order.
 pub fn check(expr: &Expr, registry: &Registry) -> Vec<ConditionError> {
@@ -18,7 +43,6 @@ pub fn check(expr: &Expr, registry: &Registry) -> Vec<ConditionError> {
 
 fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<ConditionError>) {
     match &e.kind {
-        ExprKind::Literal(_) => {}
         ExprKind::Path(p) => match &p.root {
             PathRoot::Current if quant_depth == 0 => errors.push(
                 ConditionError::new(ErrorCode::E0105, e.span, "`@` used outside a quantifier", "no element is bound here")
@@ -37,32 +61,12 @@ fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<Condition
             }
             _ => {}
         },
-        ExprKind::Call { name, args } if name.name == "udm" => {
-            let known = reg.udm_names();
-            match args.as_slice() {
-                [Expr { kind: ExprKind::Literal(Value::String(n)), span }] => {
-                    if !known.contains(&n.as_str()) {
-                        let near = nearest(n, known.iter().copied());
-                        let help = match (near.first(), known.is_empty()) {
-                            (_, true) => "no data model is loaded: put the data model file (`AnalysisType: datamodel`) beside the rules".to_string(),
-                            (Some(m), _) => format!("did you mean `{m}`? data models map: {}", known.join(", ")),
-                            (None, _) => format!("data models map: {}", known.join(", ")),
-                        };
-                        errors.push(ConditionError::new(ErrorCode::E0109, *span, format!("no data model maps `{n}`"), "unknown data-model name").with_help(help));
-                    }
-                }
-                _ => errors.push(
-                    ConditionError::new(ErrorCode::E0109, e.span, "`udm` takes one string literal: the data-model name", "not a single string literal")
-                        .with_help("write e.g. `udm(\"actor_user\")`"),
-                ),
-            }
-        }
         ExprKind::Call { name, args } => {
             let (min, max) = match (Builtin::from_name(&name.name), reg.get(&name.name)) {
                 (Some(_), _) => (1, 1),
                 (None, Some(n)) => (n.min_args, n.max_args),
                 (None, None) => {
-                    let known: Vec<&str> = Builtin::NAMES.iter().copied().chain(std::iter::once("udm")).chain(reg.iter().map(|n| n.name.as_str())).collect();
+                    let known: Vec<&str> = Builtin::NAMES.iter().copied().chain(reg.iter().map(|n| n.name.as_str())).collect();
                     let near = nearest(&name.name, known.iter().copied());
                     let help = if near.is_empty() {
                         format!("known functions: {}", known.join(", "))
@@ -89,23 +93,13 @@ fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<Condition
                     .with_help(format!("call it as `{}({})`", name.name, (0..min).map(|i| format!("arg{}", i + 1)).collect::<Vec<_>>().join(", "))),
                 );
             }
-            for a in args {
-                walk(a, reg, quant_depth, errors);
+            if args.len() >= min && args.len() <= max
+                && let Some(Err(err)) = reg.get(&name.name).and_then(|n| n.prepare(&literal_args(args)))
+            {
+                errors.push(arg_error(err, e, args));
             }
         }
-        ExprKind::Quantifier { list, body, .. } => {
-            walk(list, reg, quant_depth, errors);
-            walk(body, reg, quant_depth + 1, errors);
-        }
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::Access { base: a, .. } => walk(a, reg, quant_depth, errors),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
-            walk(a, reg, quant_depth, errors);
-            walk(b, reg, quant_depth, errors);
-        }
-        ExprKind::Test { operand, .. } => walk(operand, reg, quant_depth, errors),
-        ExprKind::Compare { op, lhs, rhs, .. } => {
-            walk(lhs, reg, quant_depth, errors);
-            walk(rhs, reg, quant_depth, errors);
+        ExprKind::Compare { op, rhs, .. } => {
             match (op, &rhs.kind) {
                 (CmpOp::Matches, ExprKind::Literal(Value::String(re))) => {
                     if let Err(msg) = build_regex(re) {
@@ -123,6 +117,16 @@ fn walk(e: &Expr, reg: &Registry, quant_depth: usize, errors: &mut Vec<Condition
                 _ => {}
             }
         }
+        _ => {}
+    }
+    // The body of a quantifier binds `@`.
+    let body = match &e.kind {
+        ExprKind::Quantifier { body, .. } => Some(body.as_ref()),
+        _ => None,
+    };
+    for c in e.children() {
+        let inner = body.is_some_and(|b| std::ptr::eq(b, c));
+        walk(c, reg, quant_depth + usize::from(inner), errors);
     }
 }
 
