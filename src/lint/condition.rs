@@ -261,25 +261,7 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
         }
         _ => {}
     }
-    match &e.kind {
-        ExprKind::Not(a)
-        | ExprKind::Neg(a)
-        | ExprKind::Test { operand: a, .. }
-        | ExprKind::Access { base: a, .. } => walk(a, out),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Arith { lhs: a, rhs: b, .. }
-        | ExprKind::Compare { lhs: a, rhs: b, .. } => {
-            walk(a, out);
-            walk(b, out);
-        }
-        ExprKind::Quantifier { list, body, .. } => {
-            walk(list, out);
-            walk(body, out);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
-        ExprKind::Literal(_) | ExprKind::Path(_) => {}
-    }
+    e.children().for_each(|c| walk(c, out));
 }
 
 /// A regex made of literal characters with at most `^`/`$` anchors: the string operator that

@@ -158,6 +158,7 @@ fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], o
         }
         ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, cur, docs, guards, out)),
         ExprKind::Literal(_) => {}
+        _ => e.children().for_each(|c| walk(c, cur, docs, guards, out)),
     }
 }
 

@@ -37,6 +37,16 @@ pub enum ErrorCode {
     E0108,
     /// `udm(...)` of a name no data model maps, or not a string literal. `udm("actor")`
     E0109,
+    /// An object literal repeats a key. `{"a": x, "a": y}`
+    E0110,
+    /// A function is defined twice (in one pack). `is_root(i): …` in two functions files
+    E0111,
+    /// Functions call each other in a cycle. `f(x): g(x)` and `g(x): f(x)`
+    E0112,
+    /// A function takes the name of a built-in. `len(x): 1`
+    E0113,
+    /// A function body reads a field that is not one of its parameters. `f(x): y == 1`
+    E0114,
 }
 
 impl ErrorCode {
@@ -57,6 +67,11 @@ impl ErrorCode {
             ErrorCode::E0107 => "pounce::E0107",
             ErrorCode::E0108 => "pounce::E0108",
             ErrorCode::E0109 => "pounce::E0109",
+            ErrorCode::E0110 => "pounce::E0110",
+            ErrorCode::E0111 => "pounce::E0111",
+            ErrorCode::E0112 => "pounce::E0112",
+            ErrorCode::E0113 => "pounce::E0113",
+            ErrorCode::E0114 => "pounce::E0114",
         }
     }
 }

@@ -6,6 +6,7 @@
 use crate::ast::Segment;
 use crate::document::KeyMatch;
 use crate::error::ErrorCode;
+use crate::ir::Function;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -254,6 +255,8 @@ pub struct Registry {
     natives: BTreeMap<String, Arc<Native>>,
     /// Names registered more than once (the last one wins); the standard set has none.
     duplicates: Vec<String>,
+    /// User-defined functions (a pack's functions files), compiled once.
+    functions: BTreeMap<String, Arc<Function>>,
 }
 
 impl Registry {
@@ -285,6 +288,48 @@ impl Registry {
     pub fn iter(&self) -> impl Iterator<Item = &Native> {
         self.natives.values().map(|n| n.as_ref())
     }
+    /// The user-defined function named `name`.
+    pub fn function(&self, name: &str) -> Option<&Arc<Function>> {
+        self.functions.get(name)
+    }
+    /// Every user-defined function, by name.
+    pub fn functions(&self) -> impl Iterator<Item = &Function> {
+        self.functions.values().map(|f| f.as_ref())
+    }
+    /// Compiles user-defined functions and adds those that compile; returns the errors of the
+    /// others (a function that calls an invalid one is not added either). Functions may call
+    /// each other in any order of definition, but not in a cycle.
+    pub fn define(&mut self, defs: &[FunctionDef]) -> Vec<FunctionError> {
+        crate::compile::define_functions(self, defs)
+    }
+    pub(crate) fn insert_function(&mut self, f: Function) {
+        self.functions.insert(f.name.clone(), Arc::new(f));
+    }
+}
+
+/// A user-defined function as a host hands it over: `name(params): body`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDef {
+    /// Its name.
+    pub name: String,
+    /// Its parameters, in order.
+    pub params: Vec<String>,
+    /// The body: an expression of the language.
+    pub body: String,
+    /// Where it is defined (a file name), for messages and pages.
+    pub origin: String,
+}
+
+/// Why a user-defined function was not added.
+#[derive(Debug)]
+pub struct FunctionError {
+    /// Its position in the definitions given to [`Registry::define`].
+    pub index: usize,
+    /// True when the errors are about the name or parameters (their spans are in
+    /// `name(params)` as written), false when they are in the body.
+    pub in_signature: bool,
+    /// The errors, with the source they point into.
+    pub error: crate::error::CompileError,
 }
 
 /// The built-in functions.

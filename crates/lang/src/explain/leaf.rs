@@ -10,7 +10,7 @@ use std::cell::RefCell;
 
 pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
     n: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     src: &str,
     deciding: bool,
 ) -> ExplainNode {
@@ -20,6 +20,7 @@ pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
         cur: ctx.cur,
         env: ctx.env,
         notes: Some(&notes),
+        frames: ctx.frames,
     };
     let mut e = match &n.kind {
         NodeKind::Compare {

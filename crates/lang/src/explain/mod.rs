@@ -163,12 +163,7 @@ pub struct Explanation {
 impl Program {
     /// Explains the verdict over `doc` in `env`.
     pub fn explain<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Explanation {
-        let ctx = Ctx {
-            root: doc,
-            cur: None,
-            env,
-            notes: None,
-        };
+        let ctx = Ctx::top(doc, env, None);
         let src = self.source();
         let tree = explain_node(&self.root, &ctx, src, true);
         let facts = facts(&tree);
@@ -210,7 +205,7 @@ fn new_node(t: NodeType, n: &Node, src: &str, result: bool, deciding: bool) -> E
 
 fn explain_node<'a, D: Document + ?Sized>(
     n: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     src: &str,
     deciding: bool,
 ) -> ExplainNode {
@@ -263,7 +258,7 @@ fn explain_node<'a, D: Document + ?Sized>(
             e.children = vec![c];
             e
         }
-        NodeKind::Quantifier(q, list, body) => {
+        NodeKind::Quantifier(q, list, body) if q.is_boolean() => {
             explain_quantifier(*q, n, list, body, ctx, src, deciding)
         }
         _ => explain_leaf(n, ctx, src, deciding),
@@ -275,7 +270,7 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
     n: &'a Node,
     list: &'a Node,
     body: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     src: &str,
     deciding: bool,
 ) -> ExplainNode {
@@ -284,10 +279,8 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
     let mut decided = false;
     for (i, el) in elements_of(&vals) {
         let inner = Ctx {
-            root: ctx.root,
-            cur: Some(el),
-            env: ctx.env,
             notes: None,
+            ..ctx.element(el)
         };
         let el_deciding = deciding && !decided;
         let (result, explanation) = if elements.len() < MAX_ELEMENTS_EXPLAINED {
@@ -310,7 +303,8 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
     let result = match q {
         Quantifier::Any => elements.iter().any(|e| e.result),
         Quantifier::All => elements.iter().all(|e| e.result),
-        Quantifier::None => !elements.iter().any(|e| e.result),
+        // Only the boolean quantifiers are explained here.
+        _ => !elements.iter().any(|e| e.result),
     };
     let mut e = new_node(NodeType::Quantifier, n, src, result, deciding);
     e.operands = vec![operand_view(list, &vals, src)];
@@ -353,9 +347,7 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
                 "none of the {} element(s) satisfies the condition",
                 elements.len()
             ),
-            Quantifier::None => {
-                format!("element(s) [{}] satisfy the condition", holding.join(", "))
-            }
+            _ => format!("element(s) [{}] satisfy the condition", holding.join(", ")),
         };
         (
             if result {
