@@ -157,7 +157,7 @@ impl<'r> Cx<'r> {
                 self.scope.push(name.name.clone());
                 let body = self.lower(body);
                 self.scope.pop();
-                NodeKind::Let(slot, value, Box::new(body?))
+                NodeKind::Let(slot, name.name.clone(), value, Box::new(body?))
             }
             _ => return Err(vec![internal(e.span)]),
         };

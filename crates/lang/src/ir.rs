@@ -99,8 +99,8 @@ pub(crate) enum NodeKind {
     List(Vec<Node>),
     /// An object literal with computed members.
     Object(Vec<(String, Node)>),
-    /// `let`: the slot the value is bound to, the value, the body.
-    Let(usize, Box<Node>, Box<Node>),
+    /// `let`: the slot the value is bound to, the name, the value, the body.
+    Let(usize, String, Box<Node>, Box<Node>),
     /// A call of a user-defined function.
     Call(Arc<Function>, Vec<Node>),
 }
@@ -158,7 +158,7 @@ impl Node {
             | NodeKind::Arith(_, a, b)
             | NodeKind::Coalesce(a, b)
             | NodeKind::Index(a, b)
-            | NodeKind::Let(_, a, b) => ([Some(a), Some(b), None], &[], &[]),
+            | NodeKind::Let(_, _, a, b) => ([Some(a), Some(b), None], &[], &[]),
             NodeKind::If(a, b, c) => ([Some(a), Some(b), Some(c)], &[], &[]),
         };
         fixed

@@ -283,7 +283,7 @@ impl Walk<'_> {
                 };
                 self.collect(body, &sc.element(elem));
             }
-            NodeKind::Let(slot, value, body) => {
+            NodeKind::Let(slot, _, value, body) => {
                 let bound = self.bind(value, sc);
                 let mut inner = sc.clone();
                 inner.binds.truncate(*slot);

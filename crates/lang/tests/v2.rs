@@ -309,3 +309,78 @@ fn canonical_print_parses_back() {
         assert_eq!(e, again, "{src} → {printed}");
     }
 }
+
+fn explain(expr: &str, reg: &Registry) -> pounce_lang::explain::Explanation {
+    compile(expr, reg).unwrap().explain(&doc(), &Env::default())
+}
+
+#[test]
+fn explain_shows_branches_bindings_sides_and_calls() {
+    let reg = Registry::empty();
+    let e = explain("if a == 1 then s == \"abc\" else false", &reg);
+    assert!(e.flagged);
+    assert_eq!(
+        e.tree.message.as_deref(),
+        Some("`a == 1` is true: the `then` branch `s == \"abc\"` is taken")
+    );
+    let e = explain("let x = obj.x in x > 5", &reg);
+    assert!(e.flagged);
+    assert_eq!(e.tree.message.as_deref(), Some("`x` is bound to 10"));
+    let e = explain("(missing ?? n ?? \"d\") == \"d\"", &reg);
+    let note = e.tree.operands[0].note.as_deref().unwrap();
+    assert!(
+        note.starts_with("`??` used its right side `\"d\"`"),
+        "{note}"
+    );
+    let e = explain("(s ?? \"d\") == \"abc\"", &reg);
+    assert_eq!(
+        e.tree.operands[0].note.as_deref(),
+        Some("`??` used its left side `s`")
+    );
+
+    let mut reg = Registry::empty();
+    assert!(
+        reg.define(&defs(&[("is_x", &["o"], "o.k == \"x\"")]))
+            .is_empty()
+    );
+    let e = explain("is_x(objs[1])", &reg);
+    assert!(!e.flagged);
+    assert_eq!(e.tree.message.as_deref(), Some("`is_x(o)` is false"));
+    assert_eq!(e.tree.operands[0].note.as_deref(), Some("parameter `o`"));
+    assert_eq!(e.tree.operands[0].value, Some(json!({"k": "y", "v": 2})));
+    let body = &e.tree.children[0];
+    assert_eq!(body.function.as_deref(), Some("is_x"));
+    assert_eq!(body.text, "o.k == \"x\"");
+    // Spans stay in the condition (the call's), not in the function's body.
+    assert_eq!(body.span, e.tree.span);
+}
+
+#[test]
+fn explain_agrees_with_eval_on_v2_conditions() {
+    let mut reg = Registry::empty();
+    assert!(
+        reg.define(&defs(&[
+            ("is_x", &["o"], "o.k == \"x\""),
+            ("P", &[], "[2, 3]")
+        ]))
+        .is_empty()
+    );
+    for src in [
+        "if a == 1 then s == \"abc\" else false",
+        "if missing then true else n is_null",
+        "let x = obj.x in x > 5 and x < 20",
+        "let xs = filter(objs, k == \"x\") in len(xs) == 2",
+        "(missing ?? n ?? \"d\") == \"d\"",
+        "is_x(first(objs, true))",
+        "not is_x(objs[1])",
+        "count(objs, is_x(@)) == 2",
+        "any(P(), @ == a)",
+        "[a, s][1] == s",
+        "{\"k\": s}.k == \"abc\" and list[idx] == 2",
+        "s + \"!\" == \"abc!\"",
+    ] {
+        let p = compile(src, &reg).unwrap();
+        let want = p.eval_with(&doc(), &Env::default());
+        assert_eq!(p.explain(&doc(), &Env::default()).flagged, want, "{src}");
+    }
+}

@@ -163,7 +163,7 @@ pub(crate) fn truthy<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, '_,
                 truthy(b, ctx)
             }
         }
-        NodeKind::Let(slot, value, body) => {
+        NodeKind::Let(slot, _, value, body) => {
             let frame = Frame::binding(*slot, operand(value, ctx), ctx.frames);
             let inner = Ctx {
                 frames: Some(&frame),
@@ -273,7 +273,7 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(
         NodeKind::Coalesce(a, b) => collections::coalesce(operand(a, ctx), || operand(b, ctx)),
         NodeKind::List(items) => collections::list(items, ctx),
         NodeKind::Object(members) => collections::object(members, ctx),
-        NodeKind::Let(slot, value, body) => {
+        NodeKind::Let(slot, _, value, body) => {
             let frame = Frame::binding(*slot, operand(value, ctx), ctx.frames);
             let inner = Ctx {
                 frames: Some(&frame),
