@@ -123,7 +123,20 @@ fn operand(inner: bool) -> BoxedStrategy<String> {
         1 => p.clone().prop_map(|p| format!("1 / {p}")),
         1 => p.clone().prop_map(|p| format!("-{p}")),
         1 => p.clone().prop_map(|p| format!("len({p})")),
-        1 => p.prop_map(|p| format!("lower({p})")),
+        1 => p.clone().prop_map(|p| format!("lower({p})")),
+        // v2 constructs as operands.
+        1 => (p.clone(), select(LITERALS)).prop_map(|(p, l)| format!("({p} ?? {l})")),
+        1 => (p.clone(), select(LITERALS)).prop_map(|(p, l)| format!("(if {p} == 1 then {p} else {l})")),
+        1 => (p.clone(), select(LITERALS)).prop_map(|(p, l)| format!("[{p}, {l}]")),
+        1 => p.clone().prop_map(|p| format!("{{\"k\": {p}}}.k")),
+        1 => p.clone().prop_map(|p| format!("(let x = {p} in x)")),
+        1 => p.clone().prop_map(|p| format!("(let x = {p} in x.b)")),
+        1 => p.clone().prop_map(|p| format!("({p})[1 - 1]")),
+        1 => p.clone().prop_map(|p| format!("{p} + \"x\"")),
+        1 => p.clone().prop_map(|p| format!("first({p}, @ != 1)")),
+        1 => p.clone().prop_map(|p| format!("count({p}, @ exists)")),
+        1 => p.clone().prop_map(|p| format!("map({p}, @.a)")),
+        1 => p.prop_map(|p| format!("filter({p}, @ == 1)")),
     ]
     .boxed()
 }
@@ -280,6 +293,19 @@ proptest! {
         let again = program(&printed);
         prop_assert_eq!(p.ast(), again.ast(), "printed as `{}`", printed);
         prop_assert_eq!(p.eval_with(&doc, &Env::default()), again.eval_with(&doc, &Env::default()));
+    }
+
+    #[test]
+    fn projecting_what_a_condition_reads_keeps_its_verdict(c in condition(), doc in document()) {
+        // Read analysis follows bindings, computed access and collection functions too.
+        let p = program(&c);
+        let trie = pounce::lang::reads::reads(&p);
+        let projected = pounce::project::parse_projected(&doc.to_string(), &trie).unwrap();
+        prop_assert_eq!(
+            p.eval_with(&projected, &Env::default()),
+            p.eval_with(&doc, &Env::default()),
+            "projected: {}", projected
+        );
     }
 
     #[test]
