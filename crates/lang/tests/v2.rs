@@ -384,3 +384,83 @@ fn explain_agrees_with_eval_on_v2_conditions() {
         assert_eq!(p.explain(&doc(), &Env::default()).flagged, want, "{src}");
     }
 }
+
+/// The table "Missing, null and undefined in the v2 constructs" of docs/LANGUAGE.md.
+#[test]
+fn missing_null_and_undefined_in_v2_constructs() {
+    let rows: &[(&str, [Option<Value>; 4])] = &[
+        (
+            "x ?? 0",
+            [
+                Some(json!(0)),
+                Some(json!(0)),
+                Some(json!(0)),
+                Some(json!(1)),
+            ],
+        ),
+        (
+            "if x == 1 then \"a\" else \"b\"",
+            [
+                Some(json!("b")),
+                Some(json!("b")),
+                Some(json!("b")),
+                Some(json!("a")),
+            ],
+        ),
+        (
+            "if true then x else 0",
+            [None, Some(json!(null)), None, Some(json!(1))],
+        ),
+        (
+            "[x, 2]",
+            [
+                Some(json!([2])),
+                Some(json!([null, 2])),
+                Some(json!([2])),
+                Some(json!([1, 2])),
+            ],
+        ),
+        (
+            "{\"k\": x}",
+            [
+                Some(json!({})),
+                Some(json!({"k": null})),
+                Some(json!({})),
+                Some(json!({"k": 1})),
+            ],
+        ),
+        ("[10, 20][x]", [None, None, None, Some(json!(20))]),
+        ("x + \"s\"", [None, None, None, None]),
+        (
+            "count(x, true)",
+            [
+                Some(json!(0)),
+                Some(json!(0)),
+                Some(json!(0)),
+                Some(json!(0)),
+            ],
+        ),
+        (
+            "let y = x in y",
+            [None, Some(json!(null)), None, Some(json!(1))],
+        ),
+    ];
+    // `x` missing, null, undefined (`1 / 0`) and 1, written into the expression.
+    let docs = [
+        json!({}),
+        json!({"x": null}),
+        json!({"z": 0}),
+        json!({"x": 1}),
+    ];
+    for (expr, want) in rows {
+        for (i, (d, w)) in docs.iter().zip(want).enumerate() {
+            let src = if i == 2 {
+                expr.replace('x', "(1 / z)")
+            } else {
+                expr.to_string()
+            };
+            let p = compile(&src, &Registry::empty()).unwrap();
+            assert_eq!(&p.value_with(d, &Env::default()), w, "{src} over {d}");
+        }
+    }
+}
