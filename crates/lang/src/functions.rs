@@ -138,6 +138,8 @@ pub struct Native {
     document: bool,
     /// Resolves literal arguments at compile time into the function called at run time.
     prepare: Option<Arc<PrepareFn>>,
+    /// Part of the standard library (listed apart from a host's natives).
+    standard: bool,
 }
 
 impl fmt::Debug for Native {
@@ -165,7 +167,18 @@ impl Native {
             reads: Vec::new(),
             document: false,
             prepare: None,
+            standard: false,
         }
+    }
+    /// Marks the function as part of the standard library: general-purpose, knowing nothing of
+    /// a domain (listed apart from host natives).
+    pub fn standard(mut self) -> Self {
+        self.standard = true;
+        self
+    }
+    /// True for a standard-library function.
+    pub fn is_standard(&self) -> bool {
+        self.standard
     }
     /// A function whose literal arguments are resolved when a condition is compiled: `prepare`
     /// gets them (`None` for an argument that is not a literal) and returns the native that
