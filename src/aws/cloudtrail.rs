@@ -1,12 +1,12 @@
-//! Natives shared by the CloudTrail rule pack: the data model's computed names
-//! (`get_actor_user`, `load_ip_address`, `get_event_type`), the standard alert context
-//! (`aws_rule_context`) and the key-value store look-ups that upstream tests mock
-//! (`check_account_age`, `get_string_set`, `put_string_set`). See rules/README.md.
+//! CloudTrail helpers shared by the rule pack: the data model's computed names
+//! (`get_actor_user`, `load_ip_address`, `get_event_type`) and the standard alert context
+//! (`aws_rule_context`). See rules/README.md.
 
-use super::{Args, Native, NativeCtx, NativeError, Registry};
-use serde_json::{Map, Value, json};
+use crate::stdlib::collections::get_ci;
+use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
+use serde_json::{Map, Value};
 
-/// Registers the natives of this family.
+/// Registers the functions of this file.
 pub fn register(r: &mut Registry) {
     r.register(
         Native::new(
@@ -48,37 +48,6 @@ pub fn register(r: &mut Registry) {
         "the standard AWS alert context of an event: eventName, eventSource, awsRegion, recipientAccountId, sourceIPAddress, userAgent, userIdentity, with placeholders for absent keys",
         |a: &Args<'_>, _: &mut NativeCtx<'_>| Ok(aws_rule_context(a.get(0).unwrap_or(&Value::Null))),
     ));
-    r.register(Native::new(
-        "check_account_age",
-        1,
-        1,
-        "whether the key-value store holds a non-empty string set under the key (written by new-account rules); pounce has no store: false unless mocked",
-        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Bool(false)),
-    ));
-    r.register(Native::new(
-        "get_string_set",
-        1,
-        1,
-        "the string set the key-value store holds under the key; pounce has no store: [] unless mocked",
-        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(json!([])),
-    ));
-    r.register(Native::new(
-        "put_string_set",
-        2,
-        3,
-        "stores a string set in the key-value store; pounce has no store: does nothing and gives null unless mocked",
-        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Null),
-    ));
-}
-
-/// A member by exact key, else the first whose key equals it ignoring ASCII case.
-pub fn get_ci<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
-    let m = v.as_object()?;
-    m.get(key).or_else(|| {
-        m.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, x)| x)
-    })
 }
 
 /// A nested read (`a.b.c`): missing when a step is absent, null or not an object.
@@ -192,6 +161,7 @@ pub fn aws_rule_context(e: &Value) -> Value {
 #[allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn actor(e: Value) -> Value {
         actor_user(&e).unwrap_or(Value::Null)

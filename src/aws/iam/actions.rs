@@ -1,0 +1,337 @@
+//! The IAM action catalogue and glob expansion: which actions an `Action`/`NotAction` entry
+//! covers, the access category of an action, and the S3 actions. The catalogue is partial:
+//! only the actions listed in `data/iam/` (see the NOTICE there) are known, which is every
+//! action of category `Permissions` and every `ec2` network `Write` action, i.e. every action
+//! whose category the ported policies test; the S3 actions are in `data/storage/`.
+
+use super::{document, statements};
+use crate::stdlib::fnmatch;
+use pounce_lang::functions::{Args, NativeCtx, NativeError};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+/// The catalogue actions of category `Permissions` (data/iam/permissions_actions.txt).
+const PERMISSIONS_ACTIONS: &str = include_str!("../../../data/iam/permissions_actions.txt");
+
+/// The `ec2` network actions of category `Write` (data/iam/ec2_network_write_actions.txt).
+const EC2_NETWORK_WRITE_ACTIONS: &str =
+    include_str!("../../../data/iam/ec2_network_write_actions.txt");
+
+/// The S3 actions of the IAM action catalogue (policyuniverse 1.5.1.20230817), one a line, as
+/// `s3:Action`; see data/storage/NOTICE.
+const S3_ACTIONS: &str = include_str!("../../../data/storage/s3_actions.txt");
+
+/// The bundled catalogue: lower-case action name → access category.
+fn catalogue() -> &'static BTreeMap<&'static str, &'static str> {
+    static CATALOGUE: OnceLock<BTreeMap<&'static str, &'static str>> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        let mut m = BTreeMap::new();
+        for (text, category) in [
+            (PERMISSIONS_ACTIONS, "Permissions"),
+            (EC2_NETWORK_WRITE_ACTIONS, "Write"),
+        ] {
+            for line in text.lines().map(str::trim) {
+                if !line.is_empty() && !line.starts_with('#') {
+                    m.insert(line, category);
+                }
+            }
+        }
+        m
+    })
+}
+
+/// The string entries of an `Action` / `NotAction` value (a string or a list), lower-cased.
+fn action_entries(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::String(s)) => vec![s.to_lowercase()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_lowercase)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a lower-cased entry matches a catalogue action: a shell glob when it contains `*`,
+/// exact equality otherwise (policyuniverse does not treat `?` or `[` as wildcards then).
+fn entry_matches(entry: &str, action: &str) -> bool {
+    if entry.contains('*') {
+        fnmatch(entry, action)
+    } else {
+        entry == action
+    }
+}
+
+/// The actions one statement covers, added to `out` (see [`iam_covered_actions`]).
+fn statement_coverage(stmt: &Map<String, Value>, out: &mut BTreeSet<String>) {
+    let cat = catalogue();
+    for entry in action_entries(stmt.get("Action")) {
+        if entry.contains('*') {
+            let mut matched = false;
+            for action in cat.keys().filter(|a| fnmatch(&entry, a)) {
+                matched = true;
+                out.insert((*action).to_string());
+            }
+            if !matched {
+                out.insert(entry);
+            }
+        } else {
+            out.insert(entry);
+        }
+    }
+    if let Some(not) = stmt.get("NotAction").filter(|v| !v.is_null()) {
+        let excluded = action_entries(Some(not));
+        for action in cat.keys() {
+            if !excluded.iter().any(|e| entry_matches(e, action)) {
+                out.insert((*action).to_string());
+            }
+        }
+    }
+}
+
+/// `iam_covered_actions(doc)` / `iam_covered_actions(doc, effect)`: the sorted list of distinct
+/// lower-case action names that the statements of a policy document cover, as policyuniverse
+/// expands them.
+///
+/// `doc` is read as by `iam_statements`. With `effect` (a string), only statements whose
+/// `Effect` is exactly that string (case-sensitive: `"Allow"` does not select `"allow"`) count;
+/// without it, every statement counts whatever its `Effect` (Deny included). Per statement:
+/// - each `Action` entry (a string, or the strings of a list) is lower-cased; an entry with `*`
+///   is a shell glob (`*`, `?`, `[...]`) replaced by every bundled catalogue action it matches,
+///   or kept as written (lower-cased) when it matches none; an entry without `*` is kept as
+///   written (lower-cased), whether or not the catalogue lists it;
+/// - when the statement has a non-null `NotAction`, every bundled catalogue action that no
+///   `NotAction` entry matches (same matching) is covered as well.
+///
+/// `Resource`, `NotResource` and `Condition` play no part. The catalogue is the partial one of
+/// `data/iam/`, so the list holds every covered action of category `Permissions` and every
+/// covered `ec2` network `Write` action, plus the written entries, but not other expansions.
+/// Undefined when `doc` is not a policy document or `effect` is given but is not a string.
+pub(super) fn iam_covered_actions(
+    a: &Args<'_>,
+    ctx: &mut NativeCtx<'_>,
+) -> Result<Value, NativeError> {
+    let doc = document(a.get(0))
+        .ok_or_else(|| NativeError("not a policy document (object or JSON text)".into()))?;
+    let effect = match (a.len() > 1, a.get(1)) {
+        (false, _) => None,
+        (true, Some(Value::String(e))) => Some(e.as_str()),
+        (true, _) => return Err(NativeError("EFFECT is not a string".into())),
+    };
+    let mut out = BTreeSet::new();
+    for (i, stmt) in statements(&doc).iter().enumerate() {
+        let Value::Object(stmt) = stmt else { continue };
+        if let Some(want) = effect
+            && stmt.get("Effect").and_then(Value::as_str) != Some(want)
+        {
+            ctx.note(format_args!(
+                "statement {i}: Effect is not {want:?}, skipped"
+            ));
+            continue;
+        }
+        let before = out.len();
+        statement_coverage(stmt, &mut out);
+        ctx.note(format_args!(
+            "statement {i}: {} new action(s) covered",
+            out.len() - before
+        ));
+    }
+    Ok(Value::Array(out.into_iter().map(Value::String).collect()))
+}
+
+/// `iam_action_category(action)`: the access category policyuniverse gives `action` (compared
+/// in lower case): `"Permissions"` for the 237 actions of data/iam/permissions_actions.txt,
+/// `"Write"` for the 153 `ec2` network actions of data/iam/ec2_network_write_actions.txt, and
+/// `null` for any other string: the bundled catalogue is partial, so null means "not one of
+/// those", not "no category". Undefined when `action` is missing or not a string.
+pub(super) fn iam_action_category(
+    a: &Args<'_>,
+    _: &mut NativeCtx<'_>,
+) -> Result<Value, NativeError> {
+    let Some(Value::String(action)) = a.get(0) else {
+        return Err(NativeError("the action is not a string".into()));
+    };
+    Ok(catalogue()
+        .get(action.to_lowercase().as_str())
+        .map_or(Value::Null, |c| Value::String((*c).to_string())))
+}
+
+/// `grants_all_s3_actions(action)`: the statement's `Action` value is expanded against the IAM
+/// action catalogue the way the upstream policy's action minimizer does it, case-insensitively:
+/// a string without `*` names one action literally; a string with `*`, and every element of a
+/// list, is a shell-style glob (`*`, `?`, `[...]`). True when the expanded set holds every S3
+/// action of the catalogue (e.g. `*`, `s3:*`, `S3:*`, `*:*`, or globs that together cover every
+/// S3 action). False for anything else: partial globs, a missing/null value, a non-string list
+/// element (ignored), a number.
+pub(crate) fn grants_all_s3_actions(action: Option<&Value>, ctx: &mut NativeCtx<'_>) -> bool {
+    let patterns: Vec<(String, bool)> = match action {
+        Some(Value::String(s)) => vec![(s.to_lowercase(), s.contains('*'))],
+        Some(Value::Array(l)) => l
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|s| (s.to_lowercase(), true))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let uncovered = s3_catalogue().find(|act| {
+        !patterns
+            .iter()
+            .any(|(p, glob)| if *glob { fnmatch(p, act) } else { p == act })
+    });
+    match uncovered {
+        Some(act) => {
+            ctx.note(format_args!("the actions do not cover `{act}`"));
+            false
+        }
+        None => {
+            ctx.note(format_args!("the actions cover every S3 action"));
+            true
+        }
+    }
+}
+
+/// The S3 actions of the catalogue, lower case.
+fn s3_catalogue() -> impl Iterator<Item = String> {
+    S3_ACTIONS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_lowercase)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::stdlib::test_support::value;
+    use serde_json::json;
+
+    #[test]
+    fn catalogue_sizes() {
+        let c = catalogue();
+        assert_eq!(c.values().filter(|v| **v == "Permissions").count(), 237);
+        assert_eq!(c.values().filter(|v| **v == "Write").count(), 153);
+        assert!(
+            c.keys()
+                .all(|k| k.starts_with(|ch: char| ch.is_ascii_lowercase()))
+        );
+    }
+
+    fn covered(doc: Value, effect: Option<&str>) -> Vec<String> {
+        let mut args = vec![Some(doc)];
+        if let Some(e) = effect {
+            args.push(Some(json!(e)));
+        }
+        let out = value(iam_covered_actions, &args).unwrap();
+        out.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn covered_actions_expand_globs() {
+        let doc = json!({"Statement": [
+            {"Effect": "Allow", "Action": ["EC2:Create*SecurityGroup", "s3:GetObject", "x:*"]},
+            {"Effect": "Deny", "Action": "iam:PutRolePolicy"}
+        ]});
+        assert_eq!(
+            covered(doc.clone(), None),
+            vec![
+                "ec2:createsecuritygroup",
+                "iam:putrolepolicy",
+                "s3:getobject",
+                "x:*"
+            ]
+        );
+        assert_eq!(
+            covered(doc.clone(), Some("Allow")),
+            vec!["ec2:createsecuritygroup", "s3:getobject", "x:*"]
+        );
+        assert!(covered(doc, Some("allow")).is_empty());
+        // without `*`, `?` is literal
+        let q = json!({"Statement": {"Effect": "Allow", "Action": "ec2:createvp?"}});
+        assert_eq!(covered(q, None), vec!["ec2:createvp?"]);
+        let q = json!({"Statement": {"Effect": "Allow", "Action": "ec2:createvp?*"}});
+        assert_eq!(
+            covered(q, None),
+            vec![
+                "ec2:createvpc",
+                "ec2:createvpcendpoint",
+                "ec2:createvpcendpointconnectionnotification",
+                "ec2:createvpcendpointserviceconfiguration",
+                "ec2:createvpcpeeringconnection",
+                "ec2:createvpnconnection",
+                "ec2:createvpnconnectionroute",
+                "ec2:createvpngateway"
+            ]
+        );
+    }
+
+    #[test]
+    fn covered_actions_not_action_is_a_complement() {
+        let doc =
+            json!(r#"{"Statement": {"Effect": "Allow", "NotAction": ["ec2:*", "iam:Put*"]}}"#);
+        let got = covered(doc, None);
+        assert!(got.contains(&"iam:attachrolepolicy".to_string()));
+        assert!(got.contains(&"kms:putkeypolicy".to_string()));
+        assert!(!got.contains(&"iam:putrolepolicy".to_string()));
+        assert!(!got.iter().any(|a| a.starts_with("ec2:")));
+        let all = covered(
+            json!({"Statement": {"Effect": "Deny", "Action": "*"}}),
+            None,
+        );
+        assert_eq!(all.len(), 390);
+        let everything_but_one = covered(
+            json!({"Statement": {"Effect": "Allow", "NotAction": "ec2:createvpc"}}),
+            None,
+        );
+        assert_eq!(everything_but_one.len(), 389);
+        let null_not = covered(
+            json!({"Statement": {"Effect": "Allow", "NotAction": null}}),
+            None,
+        );
+        assert!(null_not.is_empty());
+        assert_eq!(value(iam_covered_actions, &[Some(json!(5))]), None);
+        assert_eq!(
+            value(iam_covered_actions, &[Some(json!({})), Some(json!(1))]),
+            None
+        );
+    }
+
+    #[test]
+    fn categories() {
+        let cat = |s: &str| value(iam_action_category, &[Some(json!(s))]);
+        assert_eq!(cat("kms:PutKeyPolicy"), Some(json!("Permissions")));
+        assert_eq!(cat("ec2:createvpc"), Some(json!("Write")));
+        assert_eq!(cat("ec2:describevpcs"), Some(json!(null)));
+        assert_eq!(cat("ec2:PutNetworkACL"), Some(json!(null)));
+        assert_eq!(value(iam_action_category, &[Some(json!(1))]), None);
+        assert_eq!(value(iam_action_category, &[None]), None);
+    }
+
+    #[test]
+    fn all_s3_actions() {
+        let mut ctx = NativeCtx::new(0, None);
+        let mut yes = |v: Value| grants_all_s3_actions(Some(&v), &mut ctx);
+        assert!(yes(json!("*")));
+        assert!(yes(json!("s3:*")));
+        assert!(yes(json!(["S3:*"])));
+        assert!(yes(json!(["*:*"])));
+        assert!(yes(json!(["s3*"])));
+        assert!(!yes(json!(["s3:Get*", "s3:List*"])));
+        assert!(!yes(json!(["s3:GetObject"])));
+        assert!(!yes(json!("s3:?*x")));
+        assert!(!yes(json!(null)));
+        assert!(!yes(json!(7)));
+        // Enumerating every S3 action in one statement covers them all.
+        let every: Vec<Value> = s3_catalogue().map(Value::String).collect();
+        assert_eq!(every.len(), 130);
+        assert!(yes(Value::Array(every.clone())));
+        assert!(!yes(Value::Array(every[1..].to_vec())));
+        assert!(!grants_all_s3_actions(None, &mut NativeCtx::new(0, None)));
+    }
+}

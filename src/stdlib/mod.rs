@@ -1,0 +1,89 @@
+//! The standard library: functions that know nothing of AWS, one file per kind of value they
+//! work on. A new function goes in the file of the value it takes (`strings.rs` for text,
+//! `collections.rs` for lists and objects, `time.rs` for timestamps, `net.rs` for addresses,
+//! `json.rs` for JSON text, `values.rs` for any value); a rule Python decides (truthiness,
+//! `str()`, `ipaddress`) goes in `python.rs` and is used from there.
+
+pub mod collections;
+pub mod json;
+pub mod net;
+pub mod python;
+pub mod strings;
+pub mod time;
+pub mod values;
+
+#[cfg(test)]
+pub(crate) mod test_support;
+
+pub use python::truthy;
+pub use strings::fnmatch;
+pub use time::parse_timestamp;
+
+use pounce_lang::functions::Registry;
+
+/// Registers every function of the standard library.
+pub fn register(r: &mut Registry) {
+    collections::register(r);
+    json::register(r);
+    net::register(r);
+    strings::register(r);
+    time::register(r);
+    values::register(r);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registers_the_standard_library() {
+        let mut r = Registry::empty();
+        register(&mut r);
+        assert!(r.duplicates().is_empty(), "{:?}", r.duplicates());
+        let names: Vec<&str> = r.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "age_seconds",
+                "cidr_is_private",
+                "coalesce",
+                "deep_walk",
+                "deep_walk_list",
+                "default_if_absent",
+                "first_where",
+                "fnmatch",
+                "hour_floor",
+                "if_else",
+                "ip_address_is_private",
+                "is_ip_address",
+                "keys",
+                "make_object",
+                "now",
+                "object_from",
+                "object_get",
+                "or_else",
+                "parse_json",
+                "set_union",
+                "split_part",
+                "text_concat",
+                "text_replace",
+                "timestamp",
+                "timestamp_diff",
+                "truthy",
+                "value_at",
+            ]
+        );
+        assert!(r.iter().all(|n| !n.description.is_empty()));
+    }
+
+    #[test]
+    fn standard_natives_have_unique_names() {
+        let r = crate::standard_registry();
+        assert!(
+            r.duplicates().is_empty(),
+            "registered twice: {:?}",
+            r.duplicates()
+        );
+    }
+}

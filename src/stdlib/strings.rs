@@ -1,0 +1,286 @@
+//! Functions over strings: shell-style globs (`fnmatch`, and the one glob matcher the rest of
+//! pounce uses), Python's `str.replace` and `str.split(sep)[i]`, and `text_concat`.
+
+use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
+use serde_json::Value;
+
+/// Registers the functions of this file.
+pub fn register(r: &mut Registry) {
+    r.register(Native::new(
+        "fnmatch",
+        2,
+        2,
+        "shell-style glob match of a string: `*` any run, `?` one character, `[...]` a set, case-sensitive",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match (a.get(0), a.get(1)) {
+            (Some(Value::String(s)), Some(Value::String(p))) => Ok(Value::Bool(fnmatch(p, s))),
+            _ => Ok(Value::Bool(false)),
+        },
+    ));
+    r.register(Native::new(
+        "text_replace",
+        3,
+        3,
+        "string S with every occurrence of OLD replaced by NEW (Python str.replace); undefined unless all three are strings",
+        text_replace,
+    ));
+    r.register(Native::new(
+        "split_part",
+        3,
+        3,
+        "piece I (0-based, negative from the end) of string S split on SEP (Python's `s.split(sep)[i]`); undefined when out of range or not strings",
+        split_part,
+    ));
+    r.register(Native::new(
+        "text_concat",
+        1,
+        16,
+        "the texts of its arguments joined (strings as is, null as None, true/false as True/False, other values as JSON); undefined when one is missing",
+        text_concat,
+    ));
+}
+
+/// Shell-style glob (Python `fnmatch.fnmatchcase`): `*`, `?`, `[seq]`, `[!seq]`.
+pub fn fnmatch(pattern: &str, s: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = s.chars().collect();
+    glob_at(&p, &t)
+}
+
+fn glob_at(p: &[char], t: &[char]) -> bool {
+    // Iterative with backtracking to the last `*`.
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
+            }
+            Some('?') => Some(pi + 1),
+            Some('[') => class_match(p, pi, t.get(ti).copied()),
+            Some(c) if Some(c) == t.get(ti) => Some(pi + 1),
+            _ => None,
+        };
+        match step {
+            Some(next) => {
+                pi = next;
+                ti += 1;
+            }
+            None => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+}
+
+/// Matches `[...]` at `p[pi]` against `c`; returns the index after the class on a match. An
+/// unclosed `[` matches a literal `[`.
+fn class_match(p: &[char], pi: usize, c: Option<char>) -> Option<usize> {
+    let c = c?;
+    let mut i = pi + 1;
+    let negate = matches!(p.get(i), Some('!'));
+    if negate {
+        i += 1;
+    }
+    let start = i;
+    let mut found = false;
+    loop {
+        let ch = *p.get(i)?;
+        if ch == ']' && i > start {
+            break;
+        }
+        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|e| *e != ']') {
+            let hi = *p.get(i + 2)?;
+            if ch <= c && c <= hi {
+                found = true;
+            }
+            i += 3;
+        } else {
+            if ch == c {
+                found = true;
+            }
+            i += 1;
+        }
+    }
+    if found != negate { Some(i + 1) } else { None }
+}
+
+/// `text_replace(s, old, new)`: `s` with every non-overlapping occurrence of `old`, left to
+/// right, replaced by `new`, as Python's `str.replace` (an empty `old` inserts `new` before
+/// every character and at the end). Undefined unless all three are strings.
+fn text_replace(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    match (a.get(0), a.get(1), a.get(2)) {
+        (Some(Value::String(s)), Some(Value::String(old)), Some(Value::String(new))) => {
+            Ok(Value::String(s.replace(old.as_str(), new)))
+        }
+        _ => Err(NativeError("text_replace: needs three strings".into())),
+    }
+}
+
+/// `split_part(s, sep, i)`: Python's `s.split(sep)[i]` — the pieces of string `s` between
+/// occurrences of the non-empty string `sep` (so `"a::b"` split on `":"` has three pieces, the
+/// middle one empty, and a string without `sep` is one piece), indexed from 0, or from the end
+/// when `i` is negative (`-1` is the last piece). Undefined when `s` or `sep` is not a string,
+/// `sep` is empty, `i` is not an integer, or the piece does not exist.
+fn split_part(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let (Some(Value::String(s)), Some(Value::String(sep))) = (a.get(0), a.get(1)) else {
+        return Err(NativeError("split_part: S and SEP must be strings".into()));
+    };
+    if sep.is_empty() {
+        return Err(NativeError("split_part: SEP is empty".into()));
+    }
+    let i = a
+        .get(2)
+        .and_then(Value::as_f64)
+        .filter(|f| f.fract() == 0.0)
+        .ok_or_else(|| NativeError("split_part: I must be an integer".into()))? as i64;
+    let pieces: Vec<&str> = s.split(sep.as_str()).collect();
+    let idx = if i < 0 {
+        (pieces.len() as i64).checked_add(i)
+    } else {
+        Some(i)
+    };
+    idx.and_then(|k| usize::try_from(k).ok())
+        .and_then(|k| pieces.get(k))
+        .map(|p| Value::String((*p).to_string()))
+        .ok_or_else(|| NativeError(format!("split_part: no piece {i}")))
+}
+
+/// The text Python's `str()` / f-strings give a JSON value, for scalars: strings as is,
+/// `None`, `True`/`False`, numbers as JSON writes them; lists and objects as JSON text.
+fn py_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        other => other.to_string(),
+    }
+}
+
+/// `text_concat(a, b, ...)` (1 to 16 arguments): the texts of the arguments joined with
+/// nothing between them, as a Python f-string would render them: strings as is, null as
+/// `None`, booleans as `True`/`False`, numbers as JSON writes them, lists and objects as JSON
+/// text. Undefined when any argument is missing or undefined.
+fn text_concat(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let mut out = String::new();
+    for i in 0..args.len() {
+        let v = args
+            .get(i)
+            .ok_or_else(|| NativeError(format!("text_concat: argument {} is missing", i + 1)))?;
+        out.push_str(&py_text(v));
+    }
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stdlib::test_support::{call, value};
+    use serde_json::json;
+
+    fn s(x: &str) -> Option<Value> {
+        Some(json!(x))
+    }
+
+    #[test]
+    fn globs() {
+        assert!(fnmatch(
+            "arn:aws:logs:*:*:log-group:*sensitive*",
+            "arn:aws:logs:us-east-1:1:log-group:my-sensitive-logs"
+        ));
+        assert!(fnmatch("s3:Get*", "s3:GetObject"));
+        assert!(!fnmatch("s3:Get*", "s3:PutObject"));
+        assert!(fnmatch("a?c", "abc"));
+        assert!(fnmatch("[a-c]x", "bx"));
+        assert!(!fnmatch("[!a-c]x", "bx"));
+        assert!(fnmatch("*", ""));
+        assert!(!fnmatch("a*b", "a"));
+    }
+
+    #[test]
+    fn text_replace_like_python() {
+        assert_eq!(
+            value(text_replace, &[s("UpdateGuardrail"), s("Guardrail"), s("")]),
+            s("Update")
+        );
+        assert_eq!(value(text_replace, &[s("aaa"), s("aa"), s("b")]), s("ba"));
+        assert_eq!(value(text_replace, &[s("ab"), s(""), s("-")]), s("-a-b-"));
+        assert_eq!(value(text_replace, &[Some(json!(1)), s("1"), s("2")]), None);
+        assert_eq!(value(text_replace, &[s("a"), None, s("2")]), None);
+    }
+
+    #[test]
+    fn split_like_python() {
+        let arn = s("arn:aws:kms:us-east-1:999999999999:key/abc");
+        assert_eq!(
+            value(split_part, &[arn.clone(), s(":"), Some(json!(4))]),
+            Some(json!("999999999999"))
+        );
+        assert_eq!(
+            value(split_part, &[arn.clone(), s(":"), Some(json!(-1))]),
+            Some(json!("key/abc"))
+        );
+        assert_eq!(
+            value(split_part, &[arn.clone(), s(":"), Some(json!(-6))]),
+            Some(json!("arn"))
+        );
+        assert_eq!(
+            value(split_part, &[arn.clone(), s(":"), Some(json!(6))]),
+            None
+        );
+        assert_eq!(
+            value(split_part, &[arn.clone(), s(":"), Some(json!(-7))]),
+            None
+        );
+        assert_eq!(value(split_part, &[arn, s(""), Some(json!(0))]), None);
+        assert_eq!(
+            value(split_part, &[s("a::b"), s(":"), Some(json!(1))]),
+            Some(json!(""))
+        );
+        assert_eq!(
+            value(split_part, &[s("nodot"), s("."), Some(json!(0))]),
+            Some(json!("nodot"))
+        );
+        assert_eq!(
+            value(split_part, &[s("x:::b:::c"), s(":::"), Some(json!(-1))]),
+            Some(json!("c"))
+        );
+        assert_eq!(value(split_part, &[None, s("."), Some(json!(0))]), None);
+        assert_eq!(
+            value(split_part, &[Some(json!(null)), s("."), Some(json!(0))]),
+            None
+        );
+        assert_eq!(
+            value(split_part, &[s("a.b"), s("."), Some(json!(0.5))]),
+            None
+        );
+        assert_eq!(value(split_part, &[s("a.b"), s("."), s("0")]), None);
+    }
+
+    #[test]
+    fn text_concat_like_python_fstrings() {
+        assert_eq!(
+            call(
+                text_concat,
+                &[
+                    Some(json!("arn:aws:ec2:")),
+                    Some(json!(null)),
+                    Some(json!(":")),
+                    Some(json!(123)),
+                    Some(json!(true)),
+                ]
+            ),
+            Ok(json!("arn:aws:ec2:None:123True"))
+        );
+        assert!(call(text_concat, &[Some(json!("a")), None]).is_err());
+    }
+}

@@ -1,0 +1,39 @@
+//! What the unit tests of functions share: calling a function with arguments (some missing) at
+//! time 0, directly or by its name in the standard registry.
+
+use pounce_lang::functions::{Args, NativeCtx, NativeError};
+use serde_json::Value;
+
+/// A function as its file defines it.
+pub(crate) type Fun = fn(&Args<'_>, &mut NativeCtx<'_>) -> Result<Value, NativeError>;
+
+/// Calls `f` with `args` (`None` is a missing argument) at time 0, collecting explanation notes
+/// (so the code that writes them runs too).
+pub(crate) fn call(f: Fun, args: &[Option<Value>]) -> Result<Value, NativeError> {
+    call_noting(f, args).0
+}
+
+/// [`call`], with the explanation notes it wrote.
+pub(crate) fn call_noting(
+    f: Fun,
+    args: &[Option<Value>],
+) -> (Result<Value, NativeError>, Vec<String>) {
+    let refs: Vec<Option<&Value>> = args.iter().map(Option::as_ref).collect();
+    let mut notes = Vec::new();
+    let out = f(&Args::new(&refs), &mut NativeCtx::new(0, Some(&mut notes)));
+    (out, notes)
+}
+
+/// The value [`call`] gives, `None` when the call is undefined.
+pub(crate) fn value(f: Fun, args: &[Option<Value>]) -> Option<Value> {
+    call(f, args).ok()
+}
+
+/// The value the function `name` of the standard registry gives, `None` when undefined or
+/// when there is no such function.
+pub(crate) fn named(name: &str, args: &[Option<Value>]) -> Option<Value> {
+    let r = crate::standard_registry();
+    let refs: Vec<Option<&Value>> = args.iter().map(Option::as_ref).collect();
+    let mut ctx = NativeCtx::new(0, None);
+    r.get(name)?.call(&Args::new(&refs), &mut ctx).ok()
+}
