@@ -24,23 +24,3 @@ fn parse_json(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError>
         None => Err(NativeError("missing argument".into())),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn parse_json_values() {
-        let s = json!("{\"a\": [1]}");
-        let args = [Some(&s)];
-        let mut ctx = NativeCtx::new(0, None);
-        assert_eq!(
-            parse_json(&Args::new(&args), &mut ctx),
-            Ok(json!({"a": [1]}))
-        );
-        let bad = json!("{nope");
-        let args = [Some(&bad)];
-        assert!(parse_json(&Args::new(&args), &mut ctx).is_err());
-    }
-}

@@ -76,14 +76,4 @@ mod tests {
         );
         assert!(r.iter().all(|n| !n.description.is_empty()));
     }
-
-    #[test]
-    fn standard_natives_have_unique_names() {
-        let r = crate::standard_registry();
-        assert!(
-            r.duplicates().is_empty(),
-            "registered twice: {:?}",
-            r.duplicates()
-        );
-    }
 }

@@ -253,31 +253,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn truthiness() {
-        for v in [
-            json!(null),
-            json!(false),
-            json!(0),
-            json!(0.0),
-            json!(""),
-            json!([]),
-            json!({}),
-        ] {
-            assert!(!truthy(&v), "{v}");
-        }
-        for v in [
-            json!(true),
-            json!(1),
-            json!(-0.5),
-            json!("x"),
-            json!([0]),
-            json!({"a": null}),
-        ] {
-            assert!(truthy(&v), "{v}");
-        }
-    }
-
-    #[test]
     fn python_rendering() {
         assert_eq!(python_str(None), "None");
         assert_eq!(python_str(Some(&json!("x"))), "x");

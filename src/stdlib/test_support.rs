@@ -1,5 +1,6 @@
 //! What the unit tests of functions share: calling a function with arguments (some missing) at
-//! time 0, directly or by its name in the standard registry.
+//! time 0. Most cases of a function are data in `tests/functions/` (run by tests/functions.rs);
+//! unit tests here are for what a case row cannot say (a helper's own rules, a whole catalogue).
 
 use pounce_lang::functions::{Args, NativeCtx, NativeError};
 use serde_json::Value;
@@ -27,13 +28,4 @@ pub(crate) fn call_noting(
 /// The value [`call`] gives, `None` when the call is undefined.
 pub(crate) fn value(f: Fun, args: &[Option<Value>]) -> Option<Value> {
     call(f, args).ok()
-}
-
-/// The value the function `name` of the standard registry gives, `None` when undefined or
-/// when there is no such function.
-pub(crate) fn named(name: &str, args: &[Option<Value>]) -> Option<Value> {
-    let r = crate::standard_registry();
-    let refs: Vec<Option<&Value>> = args.iter().map(Option::as_ref).collect();
-    let mut ctx = NativeCtx::new(0, None);
-    r.get(name)?.call(&Args::new(&refs), &mut ctx).ok()
 }

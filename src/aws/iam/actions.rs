@@ -219,12 +219,8 @@ mod tests {
         );
     }
 
-    fn covered(doc: Value, effect: Option<&str>) -> Vec<String> {
-        let mut args = vec![Some(doc)];
-        if let Some(e) = effect {
-            args.push(Some(json!(e)));
-        }
-        let out = value(iam_covered_actions, &args).unwrap();
+    fn covered(doc: Value) -> Vec<String> {
+        let out = value(iam_covered_actions, &[Some(doc)]).unwrap();
         out.as_array()
             .unwrap()
             .iter()
@@ -233,105 +229,33 @@ mod tests {
     }
 
     #[test]
-    fn covered_actions_expand_globs() {
-        let doc = json!({"Statement": [
-            {"Effect": "Allow", "Action": ["EC2:Create*SecurityGroup", "s3:GetObject", "x:*"]},
-            {"Effect": "Deny", "Action": "iam:PutRolePolicy"}
-        ]});
-        assert_eq!(
-            covered(doc.clone(), None),
-            vec![
-                "ec2:createsecuritygroup",
-                "iam:putrolepolicy",
-                "s3:getobject",
-                "x:*"
-            ]
-        );
-        assert_eq!(
-            covered(doc.clone(), Some("Allow")),
-            vec!["ec2:createsecuritygroup", "s3:getobject", "x:*"]
-        );
-        assert!(covered(doc, Some("allow")).is_empty());
-        // without `*`, `?` is literal
-        let q = json!({"Statement": {"Effect": "Allow", "Action": "ec2:createvp?"}});
-        assert_eq!(covered(q, None), vec!["ec2:createvp?"]);
-        let q = json!({"Statement": {"Effect": "Allow", "Action": "ec2:createvp?*"}});
-        assert_eq!(
-            covered(q, None),
-            vec![
-                "ec2:createvpc",
-                "ec2:createvpcendpoint",
-                "ec2:createvpcendpointconnectionnotification",
-                "ec2:createvpcendpointserviceconfiguration",
-                "ec2:createvpcpeeringconnection",
-                "ec2:createvpnconnection",
-                "ec2:createvpnconnectionroute",
-                "ec2:createvpngateway"
-            ]
-        );
-    }
-
-    #[test]
     fn covered_actions_not_action_is_a_complement() {
         let doc =
             json!(r#"{"Statement": {"Effect": "Allow", "NotAction": ["ec2:*", "iam:Put*"]}}"#);
-        let got = covered(doc, None);
+        let got = covered(doc);
         assert!(got.contains(&"iam:attachrolepolicy".to_string()));
         assert!(got.contains(&"kms:putkeypolicy".to_string()));
         assert!(!got.contains(&"iam:putrolepolicy".to_string()));
         assert!(!got.iter().any(|a| a.starts_with("ec2:")));
-        let all = covered(
-            json!({"Statement": {"Effect": "Deny", "Action": "*"}}),
-            None,
-        );
+        let all = covered(json!({"Statement": {"Effect": "Deny", "Action": "*"}}));
         assert_eq!(all.len(), 390);
-        let everything_but_one = covered(
-            json!({"Statement": {"Effect": "Allow", "NotAction": "ec2:createvpc"}}),
-            None,
-        );
+        let everything_but_one =
+            covered(json!({"Statement": {"Effect": "Allow", "NotAction": "ec2:createvpc"}}));
         assert_eq!(everything_but_one.len(), 389);
-        let null_not = covered(
-            json!({"Statement": {"Effect": "Allow", "NotAction": null}}),
-            None,
-        );
-        assert!(null_not.is_empty());
-        assert_eq!(value(iam_covered_actions, &[Some(json!(5))]), None);
-        assert_eq!(
-            value(iam_covered_actions, &[Some(json!({})), Some(json!(1))]),
-            None
-        );
     }
 
     #[test]
-    fn categories() {
-        let cat = |s: &str| value(iam_action_category, &[Some(json!(s))]);
-        assert_eq!(cat("kms:PutKeyPolicy"), Some(json!("Permissions")));
-        assert_eq!(cat("ec2:createvpc"), Some(json!("Write")));
-        assert_eq!(cat("ec2:describevpcs"), Some(json!(null)));
-        assert_eq!(cat("ec2:PutNetworkACL"), Some(json!(null)));
-        assert_eq!(value(iam_action_category, &[Some(json!(1))]), None);
-        assert_eq!(value(iam_action_category, &[None]), None);
-    }
-
-    #[test]
-    fn all_s3_actions() {
+    fn every_s3_action_listed_covers_them_all() {
         let mut ctx = NativeCtx::new(0, None);
-        let mut yes = |v: Value| grants_all_s3_actions(Some(&v), &mut ctx);
-        assert!(yes(json!("*")));
-        assert!(yes(json!("s3:*")));
-        assert!(yes(json!(["S3:*"])));
-        assert!(yes(json!(["*:*"])));
-        assert!(yes(json!(["s3*"])));
-        assert!(!yes(json!(["s3:Get*", "s3:List*"])));
-        assert!(!yes(json!(["s3:GetObject"])));
-        assert!(!yes(json!("s3:?*x")));
-        assert!(!yes(json!(null)));
-        assert!(!yes(json!(7)));
-        // Enumerating every S3 action in one statement covers them all.
         let every: Vec<Value> = s3_catalogue().map(Value::String).collect();
         assert_eq!(every.len(), 130);
-        assert!(yes(Value::Array(every.clone())));
-        assert!(!yes(Value::Array(every[1..].to_vec())));
-        assert!(!grants_all_s3_actions(None, &mut NativeCtx::new(0, None)));
+        assert!(grants_all_s3_actions(
+            Some(&Value::Array(every.clone())),
+            &mut ctx
+        ));
+        assert!(!grants_all_s3_actions(
+            Some(&Value::Array(every[1..].to_vec())),
+            &mut ctx
+        ));
     }
 }
