@@ -2,7 +2,8 @@
 //! (`get_actor_user`, `load_ip_address`, `get_event_type`) and the standard alert context
 //! (`aws_rule_context`). See rules/README.md.
 
-use crate::stdlib::collections::get_ci;
+use crate::stdlib::collections::ANY_CASE;
+use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::{Map, Value};
 
@@ -25,7 +26,7 @@ pub fn register(r: &mut Registry) {
             1,
             "the event's sourceIPAddress when it is an IP address, else null (service names such as `s3.amazonaws.com` are not)",
             |a: &Args<'_>, _: &mut NativeCtx<'_>| {
-                let ip = a.get(0).and_then(|e| get_ci(e, "sourceIPAddress")).and_then(Value::as_str);
+                let ip = a.get(0).and_then(|e| get_key(e, "sourceIPAddress", ANY_CASE)).and_then(Value::as_str);
                 Ok(ip.filter(|s| s.parse::<std::net::IpAddr>().is_ok()).map_or(Value::Null, |s| Value::String(s.to_string())))
             },
         )
@@ -54,7 +55,7 @@ pub fn register(r: &mut Registry) {
 fn nested<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
     let mut cur = v;
     for k in path {
-        cur = get_ci(cur, k).filter(|x| !x.is_null())?;
+        cur = get_key(cur, k, ANY_CASE).filter(|x| !x.is_null())?;
     }
     Some(cur)
 }
@@ -113,12 +114,12 @@ pub fn actor_user(e: &Value) -> Result<Value, NativeError> {
         }
         Some("IdentityCenterUser") => text(nested(e, &["additionalEventData", "UserName"]))
             .map_or_else(|| unknown("IdentityCenterUser"), Value::String),
-        Some(t @ ("AWSService" | "AWSAccount")) => match get_ci(e, "sourceIdentity") {
+        Some(t @ ("AWSService" | "AWSAccount")) => match get_key(e, "sourceIdentity", ANY_CASE) {
             None => unknown(t),
             Some(v) => v.clone(),
         },
         _ => {
-            if text(get_ci(e, "eventType")).as_deref() == Some("AwsServiceEvent") {
+            if text(get_key(e, "eventType", ANY_CASE)).as_deref() == Some("AwsServiceEvent") {
                 ui(&["invokedBy"]).map_or_else(
                     || Value::String("UnknownAwsServiceEvent".into()),
                     Value::String,
@@ -149,7 +150,7 @@ pub fn aws_rule_context(e: &Value) -> Value {
     ] {
         m.insert(
             k.to_string(),
-            get_ci(e, k)
+            get_key(e, k, ANY_CASE)
                 .cloned()
                 .unwrap_or_else(|| Value::String(missing.into())),
         );

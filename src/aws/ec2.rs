@@ -1,9 +1,10 @@
 //! EC2 and VPC: security-group egress ports, network-ACL first-match evaluation, and the
 //! first account or group an EBS snapshot is shared with.
 
-use crate::stdlib::collections::get_ci;
+use crate::stdlib::collections::ANY_CASE;
 use crate::stdlib::python::parse_py_network_as;
 use crate::stdlib::truthy;
+use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
@@ -161,8 +162,8 @@ fn snapshot_first_share(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, Na
         .flatten()
         .filter(|e| e.is_object())
         .find(|e| {
-            get_ci(e, "userId").is_some_and(truthy)
-                || get_ci(e, "group").and_then(Value::as_str) == Some("all")
+            get_key(*e, "userId", ANY_CASE).is_some_and(truthy)
+                || get_key(*e, "group", ANY_CASE).and_then(Value::as_str) == Some("all")
         })
         .cloned()
         .ok_or_else(|| NativeError("snapshot_first_share: no user or group share".into()))

@@ -2,8 +2,9 @@
 //! its IPinfo enrichment — that upstream tests replace with `Mocks`. Unmocked each gives what an
 //! empty store gives (nothing found), or, for the enrichment, formats what the event carries.
 
-use crate::stdlib::collections::get_ci;
+use crate::stdlib::collections::ANY_CASE;
 use crate::stdlib::truthy;
+use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::{Value, json};
 
@@ -100,26 +101,26 @@ fn geoinfo_from_ip_formatted(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Valu
     let missing = || NativeError("geoinfo_from_ip_formatted: no IPinfo enrichment".into());
     let event = a.get(0).ok_or_else(missing)?;
     let field = a.get(1).and_then(Value::as_str).ok_or_else(missing)?;
-    let enrichment = get_ci(event, "p_enrichment").ok_or_else(missing)?;
-    let provider = |name: &str| get_ci(enrichment, name).filter(|v| truthy(v));
+    let enrichment = get_key(event, "p_enrichment", ANY_CASE).ok_or_else(missing)?;
+    let provider = |name: &str| get_key(enrichment, name, ANY_CASE).filter(|v| truthy(v));
     let location = provider("ipinfo_location").ok_or_else(missing)?;
     let asn = provider("ipinfo_asn").ok_or_else(missing)?;
-    let entry = get_ci(location, field).ok_or_else(missing)?;
-    get_ci(asn, field).ok_or_else(missing)?;
+    let entry = get_key(location, field, ANY_CASE).ok_or_else(missing)?;
+    get_key(asn, field, ANY_CASE).ok_or_else(missing)?;
     let attr = |k: &str| -> String {
         match entry {
             Value::Array(items) => py(Some(&Value::Array(
                 items
                     .iter()
-                    .map(|i| get_ci(i, k).cloned().unwrap_or(Value::Null))
+                    .map(|i| get_key(i, k, ANY_CASE).cloned().unwrap_or(Value::Null))
                     .collect(),
             ))),
-            other => py(get_ci(other, k)),
+            other => py(get_key(other, k, ANY_CASE)),
         }
     };
     Ok(Value::String(format!(
         "{} in {}, {} in {}",
-        py(get_ci(event, field)),
+        py(get_key(event, field, ANY_CASE)),
         attr("city"),
         attr("region"),
         attr("country")

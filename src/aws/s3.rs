@@ -1,8 +1,9 @@
 //! S3: bucket encryption and ARNs, the buckets and objects a CloudTrail event names, and
 //! whether an IAM `Action` covers every S3 action (the action catalogue is in `iam/actions.rs`).
 
-use crate::stdlib::collections::get_ci;
+use crate::stdlib::collections::ANY_CASE;
 use crate::stdlib::truthy;
+use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::{Map, Value};
 
@@ -88,7 +89,7 @@ fn s3_default_sse_algorithm(rules: Option<&Value>, ctx: &mut NativeCtx<'_>) -> V
 /// A member read ignoring key case, with `absent` for an absent key (a present null stays
 /// null), as upstream's `element.get(key, absent)` on a case-insensitive event.
 fn get_or<'v>(v: &'v Value, key: &str, absent: &'v Value) -> &'v Value {
-    get_ci(v, key).unwrap_or(absent)
+    get_key(v, key, ANY_CASE).unwrap_or(absent)
 }
 
 /// `s3_bucket_accounts(resources)`: for a CloudTrail `resources` list, the object mapping each
@@ -102,7 +103,7 @@ fn s3_bucket_accounts(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, Nati
     let empty = Value::String(String::new());
     let mut m = Map::new();
     for r in a.get(0).and_then(Value::as_array).into_iter().flatten() {
-        if get_ci(r, "type").and_then(Value::as_str) != Some("AWS::S3::Bucket") {
+        if get_key(r, "type", ANY_CASE).and_then(Value::as_str) != Some("AWS::S3::Bucket") {
             continue;
         }
         let Some(arn) = get_or(r, "arn", &empty).as_str() else {
@@ -129,8 +130,10 @@ fn s3_object_filename(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, Nati
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .filter(|r| get_ci(r, "type").and_then(Value::as_str) == Some("AWS::S3::Object"))
-            .filter_map(|r| get_ci(r, "arn").and_then(Value::as_str))
+            .filter(|r| {
+                get_key(*r, "type", ANY_CASE).and_then(Value::as_str) == Some("AWS::S3::Object")
+            })
+            .filter_map(|r| get_key(r, "arn", ANY_CASE).and_then(Value::as_str))
             .find_map(|arn| arn.split_once('/').map(|(_, rest)| rest)),
         Some(_) => {
             return Err(NativeError(

@@ -2,6 +2,7 @@
 //! upstream's `deep_walk`), building (`make_object`, `object_from`) and combining
 //! (`set_union`).
 
+use pounce_lang::document::{KeyMatch, get_key};
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::{Map, Value};
 
@@ -82,15 +83,10 @@ pub fn register(r: &mut Registry) {
     ));
 }
 
-/// A member by exact key, else the first whose key equals it ignoring ASCII case.
-pub fn get_ci<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
-    let m = v.as_object()?;
-    m.get(key).or_else(|| {
-        m.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, x)| x)
-    })
-}
+/// How the functions that always ignore key case look keys up (as upstream reads a Panther
+/// event, whatever the evaluation's own matching): the exact key, else the first one equal
+/// ignoring ASCII case.
+pub const ANY_CASE: KeyMatch = KeyMatch::CaseInsensitiveFallback;
 
 /// `object_get(obj, key)`: `obj[key]` for an object `obj` and a string `key` (exact,
 /// case-sensitive); a key holding `null` gives `null`. Undefined when `obj` is missing or not an
@@ -154,7 +150,7 @@ pub fn walk(v: &Value, keys: &[&str]) -> Result<Vec<Value>, NativeError> {
         });
     };
     match v {
-        Value::Object(_) => match get_ci(v, key) {
+        Value::Object(_) => match get_key(v, key, ANY_CASE) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(next) => walk(next, rest),
         },
@@ -211,7 +207,9 @@ fn first_where(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError
     };
     items
         .iter()
-        .find(|item| item.is_object() && get_ci(item, key).is_some_and(|v| same(v, want)))
+        .find(|item| {
+            item.is_object() && get_key(*item, key, ANY_CASE).is_some_and(|v| same(v, want))
+        })
         .cloned()
         .ok_or_else(|| NativeError(format!("first_where: no element with {key} = {want}")))
 }

@@ -2,8 +2,9 @@
 //! `is_internet_accessible` over an IAM policy document, and the "public to everyone" test of
 //! `AWS.CloudTrail.ResourceMadePublic` built on it.
 
-use crate::stdlib::collections::get_ci;
+use crate::stdlib::collections::ANY_CASE;
 use crate::stdlib::truthy;
+use pounce_lang::document::{KeyMatch, get_key};
 use pounce_lang::functions::{Args, NativeCtx, NativeError};
 use regex::Regex;
 use serde_json::{Map, Value};
@@ -31,7 +32,7 @@ pub(super) fn policy_doc(
 
 /// A key of a policy object: exactly, or (for a document from the event) ignoring case.
 fn key<'v>(v: &'v Value, k: &str, ci: bool) -> Option<&'v Value> {
-    if ci { get_ci(v, k) } else { v.get(k) }
+    get_key(v, k, if ci { ANY_CASE } else { KeyMatch::Exact })
 }
 
 /// The statements: `Statement` as a list, a single value counting as one; absent or null: none.
