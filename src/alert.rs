@@ -4,7 +4,7 @@
 //! (`None`, `True`, `['a', 'b']`), as Panther's titles do. A missing value renders `None`.
 
 use crate::Registry;
-use crate::stdlib::python::python_str;
+use crate::stdlib::python;
 use pounce_lang::Program;
 use pounce_lang::error::{CompileError, ConditionError, ErrorCode};
 use pounce_lang::eval::Env;
@@ -92,7 +92,9 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(t) => out.push_str(t),
-                Part::Expr(prog) => out.push_str(&python_str(prog.value_with(doc, env).as_ref())),
+                Part::Expr(prog) => {
+                    out.push_str(&python::str_of(prog.value_with(doc, env).as_ref()))
+                }
             }
         }
         out

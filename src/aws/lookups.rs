@@ -3,7 +3,7 @@
 //! empty store gives (nothing found), or, for the enrichment, formats what the event carries.
 
 use crate::stdlib::collections::ANY_CASE;
-use crate::stdlib::truthy;
+use crate::stdlib::{python, truthy};
 use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::{Value, json};
@@ -83,12 +83,6 @@ fn iam_managed_policy_document(
     Ok(Value::Null)
 }
 
-/// The text Python's `str()` gives a JSON value (strings bare, `None`, `True`, lists as
-/// `['a', 'b']`).
-fn py(v: Option<&Value>) -> String {
-    crate::stdlib::python::python_str(v)
-}
-
 /// `geoinfo_from_ip_formatted(event, field)`: Panther's IPinfo summary of the address in the
 /// event's top-level `field`, `"<ip> in <city>, <region> in <country>"`, where `<ip>` is the
 /// event's `field` value and `<city>`, `<region>`, `<country>` are read from
@@ -109,18 +103,18 @@ fn geoinfo_from_ip_formatted(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Valu
     get_key(asn, field, ANY_CASE).ok_or_else(missing)?;
     let attr = |k: &str| -> String {
         match entry {
-            Value::Array(items) => py(Some(&Value::Array(
+            Value::Array(items) => python::str_of(Some(&Value::Array(
                 items
                     .iter()
                     .map(|i| get_key(i, k, ANY_CASE).cloned().unwrap_or(Value::Null))
                     .collect(),
             ))),
-            other => py(get_key(other, k, ANY_CASE)),
+            other => python::str_of(get_key(other, k, ANY_CASE)),
         }
     };
     Ok(Value::String(format!(
         "{} in {}, {} in {}",
-        py(get_key(event, field, ANY_CASE)),
+        python::str_of(get_key(event, field, ANY_CASE)),
         attr("city"),
         attr("region"),
         attr("country")

@@ -1,7 +1,8 @@
-//! Python compatibility: what the upstream detections get from Python itself and that
-//! pounce reproduces exactly — truthiness, `str()`/`repr()` rendering, and the `ipaddress`
-//! module's parsing and private-network rules (3.11). No functions are registered here; the
-//! functions that use these rules live with their value type (`net.rs`, `strings.rs`, …).
+//! Python compatibility: what the upstream detections get from Python itself — truthiness,
+//! `str()`/`repr()` rendering (one renderer, for alert templates and `text_concat` alike), and
+//! the `ipaddress` module's parsing and private-network rules (3.11). No functions are
+//! registered here; the functions that use these rules live with their value type (`net.rs`,
+//! `strings.rs`, …).
 
 use serde_json::Value;
 use std::net::Ipv6Addr;
@@ -24,17 +25,21 @@ pub fn truthy(v: &Value) -> bool {
 
 // ---- str() and repr() ------------------------------------------------------------------------
 
-/// A value as Python's `str()` prints it (top level: strings without quotes).
-pub fn python_str(v: Option<&Value>) -> String {
+/// A value as Python's `str()` (and so an f-string) prints it: a string bare, a missing value or
+/// null as `None`, anything else as [`repr`] writes it (`True`, `['a', 'b']`, `{'k': 2.0}`).
+pub fn str_of(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "None".to_string(),
         Some(Value::String(s)) => s.clone(),
-        Some(other) => python_repr(other),
+        Some(other) => repr(other),
     }
 }
 
-/// A value as Python's `repr()` prints it.
-pub fn python_repr(v: &Value) -> String {
+/// A value as Python's `repr()` prints it: `None`, `True`/`False`, integers as they are, a float
+/// with a whole value below 10^16 with one decimal (`2.0`) and other floats in Rust's shortest
+/// positional form (Python would use an exponent beyond 10^16), strings quoted as Python quotes
+/// them, lists and objects as Python writes lists and dicts.
+pub fn repr(v: &Value) -> String {
     match v {
         Value::Null => "None".into(),
         Value::Bool(true) => "True".into(),
@@ -69,18 +74,11 @@ pub fn python_repr(v: &Value) -> String {
             out.push(q);
             out
         }
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(repr).collect::<Vec<_>>().join(", ")),
         Value::Object(m) => format!(
             "{{{}}}",
             m.iter()
-                .map(|(k, v)| format!(
-                    "{}: {}",
-                    python_repr(&Value::String(k.clone())),
-                    python_repr(v)
-                ))
+                .map(|(k, v)| format!("{}: {}", repr(&Value::String(k.clone())), repr(v)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -254,13 +252,13 @@ mod tests {
 
     #[test]
     fn python_rendering() {
-        assert_eq!(python_str(None), "None");
-        assert_eq!(python_str(Some(&json!("x"))), "x");
+        assert_eq!(str_of(None), "None");
+        assert_eq!(str_of(Some(&json!("x"))), "x");
         assert_eq!(
-            python_str(Some(&json!(["a", "b'", null, true, 1, 1.5]))),
+            str_of(Some(&json!(["a", "b'", null, true, 1, 1.5]))),
             "['a', \"b'\", None, True, 1, 1.5]"
         );
-        assert_eq!(python_str(Some(&json!({"k": 2.0}))), "{'k': 2.0}");
+        assert_eq!(str_of(Some(&json!({"k": 2.0}))), "{'k': 2.0}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Functions over strings: shell-style globs (`fnmatch`, and the one glob matcher the rest of
 //! pounce uses), Python's `str.replace` and `str.split(sep)[i]`, and `text_concat`.
 
+use super::python;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ pub fn register(r: &mut Registry) {
         "text_concat",
         1,
         16,
-        "the texts of its arguments joined (strings as is, null as None, true/false as True/False, other values as JSON); undefined when one is missing",
+        "the texts of its arguments joined as a Python f-string renders them (strings as is, null as None, true/false as True/False, lists as ['a', 1]); undefined when one is missing",
         text_concat,
     ));
 }
@@ -154,29 +155,17 @@ fn split_part(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError>
         .ok_or_else(|| NativeError(format!("split_part: no piece {i}")))
 }
 
-/// The text Python's `str()` / f-strings give a JSON value, for scalars: strings as is,
-/// `None`, `True`/`False`, numbers as JSON writes them; lists and objects as JSON text.
-fn py_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        other => other.to_string(),
-    }
-}
-
 /// `text_concat(a, b, ...)` (1 to 16 arguments): the texts of the arguments joined with
-/// nothing between them, as a Python f-string would render them: strings as is, null as
-/// `None`, booleans as `True`/`False`, numbers as JSON writes them, lists and objects as JSON
-/// text. Undefined when any argument is missing or undefined.
+/// nothing between them, as a Python f-string renders them ([`python::str_of`]): strings as is,
+/// null as `None`, booleans as `True`/`False`, numbers, lists and objects as Python's `repr()`
+/// writes them (`['a', 1]`). Undefined when any argument is missing or undefined.
 fn text_concat(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
     let mut out = String::new();
     for i in 0..args.len() {
         let v = args
             .get(i)
             .ok_or_else(|| NativeError(format!("text_concat: argument {} is missing", i + 1)))?;
-        out.push_str(&py_text(v));
+        out.push_str(&python::str_of(Some(v)));
     }
     Ok(Value::String(out))
 }
