@@ -40,14 +40,30 @@ pub fn register(r: &mut Registry) {
     ));
 }
 
-/// Shell-style glob (Python `fnmatch.fnmatchcase`): `*`, `?`, `[seq]`, `[!seq]`.
-pub fn fnmatch(pattern: &str, s: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = s.chars().collect();
-    glob_at(&p, &t)
+/// Which wildcards a glob pattern has besides `*` (any run of characters) and `?` (any one).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum Wildcards {
+    /// Also `[seq]`, `[!seq]` and ranges `[a-z]`, as Python's `fnmatch.fnmatchcase` (the
+    /// `fnmatch` function, IAM action globs).
+    WithSets,
+    /// Only `*` and `?`; `[` is an ordinary character (`pounce test --filter`).
+    StarAndQuestion,
 }
 
-fn glob_at(p: &[char], t: &[char]) -> bool {
+/// The one glob matcher: whether all of `text` matches `pattern`, case-sensitively, with the
+/// given wildcards. A `[` that starts no closed set matches nothing.
+pub fn glob(pattern: &str, text: &str, wildcards: Wildcards) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    glob_at(&p, &t, wildcards == Wildcards::WithSets)
+}
+
+/// Shell-style glob (Python `fnmatch.fnmatchcase`): `*`, `?`, `[seq]`, `[!seq]`.
+pub fn fnmatch(pattern: &str, s: &str) -> bool {
+    glob(pattern, s, Wildcards::WithSets)
+}
+
+fn glob_at(p: &[char], t: &[char], sets: bool) -> bool {
     // Iterative with backtracking to the last `*`.
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
@@ -59,7 +75,7 @@ fn glob_at(p: &[char], t: &[char]) -> bool {
                 continue;
             }
             Some('?') => Some(pi + 1),
-            Some('[') => class_match(p, pi, t.get(ti).copied()),
+            Some('[') if sets => class_match(p, pi, t.get(ti).copied()),
             Some(c) if Some(c) == t.get(ti) => Some(pi + 1),
             _ => None,
         };
@@ -83,7 +99,7 @@ fn glob_at(p: &[char], t: &[char]) -> bool {
 }
 
 /// Matches `[...]` at `p[pi]` against `c`; returns the index after the class on a match. An
-/// unclosed `[` matches a literal `[`.
+/// unclosed `[` matches nothing (Python's `fnmatch` would take it as a literal `[`).
 fn class_match(p: &[char], pi: usize, c: Option<char>) -> Option<usize> {
     let c = c?;
     let mut i = pi + 1;
@@ -168,4 +184,25 @@ fn text_concat(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeEr
         out.push_str(&python::str_of(Some(v)));
     }
     Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_without_sets() {
+        let g = |p: &str, t: &str| glob(p, t, Wildcards::StarAndQuestion);
+        assert!(g("AWS.*", "AWS.S3.Bucket"));
+        assert!(g("*Bucket*", "AWS.S3.BucketPolicy"));
+        assert!(g("AWS.?3.*", "AWS.S3.X"));
+        assert!(!g("AWS.EC2*", "AWS.S3"));
+        assert!(g("*", ""));
+        // `[` is an ordinary character here, a set with `fnmatch`.
+        assert!(g("a[b]", "a[b]"));
+        assert!(!g("a[b]", "ab"));
+        assert!(fnmatch("a[b]", "ab"));
+        assert!(!fnmatch("a[b]", "a[b]"));
+        assert!(!fnmatch("[", "["));
+    }
 }
