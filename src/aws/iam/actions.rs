@@ -4,7 +4,7 @@
 //! action of category `Permissions` and every `ec2` network `Write` action, i.e. every action
 //! whose category the ported policies test; the S3 actions are in `data/storage/`.
 
-use super::{document, statements};
+use super::identity::statement_list;
 use crate::stdlib::fnmatch;
 use pounce_lang::functions::{Args, NativeCtx, NativeError};
 use serde_json::{Map, Value};
@@ -41,50 +41,65 @@ fn catalogue() -> &'static BTreeMap<&'static str, &'static str> {
     })
 }
 
-/// The string entries of an `Action` / `NotAction` value (a string or a list), lower-cased.
-fn action_entries(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.to_lowercase()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_lowercase)
-            .collect(),
-        _ => Vec::new(),
+/// One entry of an `Action` / `NotAction` value, lower-cased, and whether it is a glob.
+struct ActionPattern {
+    text: String,
+    glob: bool,
+}
+
+impl ActionPattern {
+    /// Whether it names the lower-case catalogue action `action`: as a shell glob (`*`, `?`,
+    /// `[...]`) when it is one, by equality otherwise.
+    fn matches(&self, action: &str) -> bool {
+        if self.glob {
+            fnmatch(&self.text, action)
+        } else {
+            self.text == action
+        }
     }
 }
 
-/// Whether a lower-cased entry matches a catalogue action: a shell glob when it contains `*`,
-/// exact equality otherwise (policyuniverse does not treat `?` or `[` as wildcards then).
-fn entry_matches(entry: &str, action: &str) -> bool {
-    if entry.contains('*') {
-        fnmatch(entry, action)
-    } else {
-        entry == action
+/// The entries of an `Action` / `NotAction` value, lower-cased: a string, or the strings of a
+/// list (other elements are ignored). An entry is a glob when it contains `*`
+/// (policyuniverse does not treat `?` or `[` as wildcards then); with `list_globs`, every list
+/// element is a glob (the S3 check's action minimizer).
+fn action_patterns(v: Option<&Value>, list_globs: bool) -> Vec<ActionPattern> {
+    let pattern = |s: &str, glob: bool| ActionPattern {
+        text: s.to_lowercase(),
+        glob: glob || s.contains('*'),
+    };
+    match v {
+        Some(Value::String(s)) => vec![pattern(s, false)],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|s| pattern(s, list_globs))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
 /// The actions one statement covers, added to `out` (see [`iam_covered_actions`]).
 fn statement_coverage(stmt: &Map<String, Value>, out: &mut BTreeSet<String>) {
     let cat = catalogue();
-    for entry in action_entries(stmt.get("Action")) {
-        if entry.contains('*') {
-            let mut matched = false;
-            for action in cat.keys().filter(|a| fnmatch(&entry, a)) {
+    for entry in action_patterns(stmt.get("Action"), false) {
+        // A glob stands for the catalogue actions it matches; an entry that is no glob, or a
+        // glob that matches none, stands for itself.
+        let mut matched = false;
+        if entry.glob {
+            for action in cat.keys().filter(|a| entry.matches(a)) {
                 matched = true;
                 out.insert((*action).to_string());
             }
-            if !matched {
-                out.insert(entry);
-            }
-        } else {
-            out.insert(entry);
+        }
+        if !matched {
+            out.insert(entry.text);
         }
     }
     if let Some(not) = stmt.get("NotAction").filter(|v| !v.is_null()) {
-        let excluded = action_entries(Some(not));
+        let excluded = action_patterns(Some(not), false);
         for action in cat.keys() {
-            if !excluded.iter().any(|e| entry_matches(e, action)) {
+            if !excluded.iter().any(|e| e.matches(action)) {
                 out.insert((*action).to_string());
             }
         }
@@ -113,15 +128,14 @@ pub(super) fn iam_covered_actions(
     a: &Args<'_>,
     ctx: &mut NativeCtx<'_>,
 ) -> Result<Value, NativeError> {
-    let doc = document(a.get(0))
-        .ok_or_else(|| NativeError("not a policy document (object or JSON text)".into()))?;
+    let statements = statement_list(a.get(0))?;
     let effect = match (a.len() > 1, a.get(1)) {
         (false, _) => None,
         (true, Some(Value::String(e))) => Some(e.as_str()),
         (true, _) => return Err(NativeError("EFFECT is not a string".into())),
     };
     let mut out = BTreeSet::new();
-    for (i, stmt) in statements(&doc).iter().enumerate() {
+    for (i, stmt) in statements.iter().enumerate() {
         let Value::Object(stmt) = stmt else { continue };
         if let Some(want) = effect
             && stmt.get("Effect").and_then(Value::as_str) != Some(want)
@@ -166,20 +180,8 @@ pub(super) fn iam_action_category(
 /// S3 action). False for anything else: partial globs, a missing/null value, a non-string list
 /// element (ignored), a number.
 pub(crate) fn grants_all_s3_actions(action: Option<&Value>, ctx: &mut NativeCtx<'_>) -> bool {
-    let patterns: Vec<(String, bool)> = match action {
-        Some(Value::String(s)) => vec![(s.to_lowercase(), s.contains('*'))],
-        Some(Value::Array(l)) => l
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|s| (s.to_lowercase(), true))
-            .collect(),
-        _ => Vec::new(),
-    };
-    let uncovered = s3_catalogue().find(|act| {
-        !patterns
-            .iter()
-            .any(|(p, glob)| if *glob { fnmatch(p, act) } else { p == act })
-    });
+    let patterns = action_patterns(action, true);
+    let uncovered = s3_catalogue().find(|act| !patterns.iter().any(|p| p.matches(act)));
     match uncovered {
         Some(act) => {
             ctx.note(format_args!("the actions do not cover `{act}`"));

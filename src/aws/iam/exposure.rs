@@ -1,7 +1,9 @@
 //! Whether a policy opens a resource to the internet: policyuniverse 1.5.1.20230817's
-//! `is_internet_accessible` over an IAM policy document, and the "public to everyone" test of
-//! `AWS.CloudTrail.ResourceMadePublic` built on it.
+//! `is_internet_accessible` over an IAM policy document (`policy_internet_accessible`), and the
+//! "public to everyone" test of `AWS.CloudTrail.ResourceMadePublic` built on it
+//! (`policy_is_public`). Where policyuniverse raises, the function is undefined.
 
+use super::policy::{self, ConditionEntry, Document, KeyKind, NotADocument, Statements};
 use crate::stdlib::collections::ANY_CASE;
 use crate::stdlib::truthy;
 use pounce_lang::document::{KeyMatch, get_key};
@@ -10,38 +12,33 @@ use regex::Regex;
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
-/// The document a policy native works on, and whether its keys match ignoring case: JSON text
-/// is decoded and its keys match exactly (upstream decodes it into plain dictionaries); an
-/// object from the event keeps the event's case-insensitive reads. Undefined for anything else,
-/// text that is not JSON, or JSON that is not an object.
-pub(super) fn policy_doc(
-    v: Option<&Value>,
-) -> Result<(std::borrow::Cow<'_, Value>, bool), NativeError> {
-    match v {
-        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
-            Ok(d @ Value::Object(_)) => Ok((std::borrow::Cow::Owned(d), false)),
-            Ok(_) => Err(NativeError("the policy text is not a JSON object".into())),
-            Err(e) => Err(NativeError(format!("the policy text is not JSON: {e}"))),
-        },
-        Some(d @ Value::Object(_)) => Ok((std::borrow::Cow::Borrowed(d), true)),
-        _ => Err(NativeError(
-            "the policy is neither an object nor JSON text".into(),
-        )),
-    }
+/// The document a policy function works on: JSON text is decoded and its keys match exactly
+/// (upstream decodes it into plain dictionaries); an object from the event keeps the event's
+/// case-insensitive reads. Undefined for anything else, text that is not JSON, or JSON that is
+/// not an object.
+fn policy_doc(v: Option<&Value>) -> Result<Document<'_>, NativeError> {
+    let v = v.ok_or(NotADocument::NotObject).map_err(not_a_document)?;
+    policy::document(v, ANY_CASE).map_err(not_a_document)
 }
 
-/// A key of a policy object: exactly, or (for a document from the event) ignoring case.
-fn key<'v>(v: &'v Value, k: &str, ci: bool) -> Option<&'v Value> {
-    get_key(v, k, if ci { ANY_CASE } else { KeyMatch::Exact })
+/// What a function says of a value that is not a policy document.
+fn not_a_document(e: NotADocument) -> NativeError {
+    match e {
+        NotADocument::NotJson(e) => NativeError(format!("the policy text is not JSON: {e}")),
+        NotADocument::TextNotObject => NativeError("the policy text is not a JSON object".into()),
+        NotADocument::NotObject => {
+            NativeError("the policy is neither an object nor JSON text".into())
+        }
+    }
 }
 
 /// The statements: `Statement` as a list, a single value counting as one; absent or null: none.
 /// A statement that is not an object makes policyuniverse raise.
-fn statements(doc: &Value, ci: bool) -> Result<Vec<&Value>, NativeError> {
-    let list: Vec<&Value> = match key(doc, "Statement", ci) {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(one) => vec![one],
+fn statements(doc: &Value, keys: KeyMatch) -> Result<Vec<&Value>, NativeError> {
+    let list: Vec<&Value> = match policy::statements(doc, keys) {
+        Statements::None => Vec::new(),
+        Statements::List(items) => items.iter().collect(),
+        Statements::One(one) => vec![one],
     };
     if list.iter().any(|s| !s.is_object()) {
         return Err(NativeError("a statement is not an object".into()));
@@ -49,27 +46,15 @@ fn statements(doc: &Value, ci: bool) -> Result<Vec<&Value>, NativeError> {
     Ok(list)
 }
 
-/// Principals of a statement: `Principal` falsy → none; an object → the values under `AWS`,
-/// `Service` and `Federated` (each a string or a list); a string or a list → itself. Each
-/// principal must be a string (policyuniverse raises on anything else).
-fn principals(stmt: &Value, ci: bool) -> Result<Vec<&str>, NativeError> {
-    let mut raw: Vec<&Value> = Vec::new();
-    match key(stmt, "Principal", ci) {
-        None => {}
-        Some(p) if !truthy(p) => {}
-        Some(p @ Value::Object(_)) => {
-            for k in ["AWS", "Service", "Federated"] {
-                match key(p, k, ci) {
-                    None => {}
-                    Some(Value::Array(a)) => raw.extend(a.iter()),
-                    Some(one) => raw.push(one),
-                }
-            }
-        }
-        Some(Value::Array(a)) => raw.extend(a.iter()),
-        Some(one) => raw.push(one),
-    }
-    raw.into_iter()
+/// Principals of a statement: `Principal` falsy → none; else the values it names (see
+/// [`policy::principal_values`]). Each must be a string (policyuniverse raises on anything
+/// else).
+fn principals(stmt: &Value, keys: KeyMatch) -> Result<Vec<&str>, NativeError> {
+    let Some(p) = get_key(stmt, "Principal", keys).filter(|p| truthy(p)) else {
+        return Ok(Vec::new());
+    };
+    policy::principal_values(p, keys, None)
+        .into_iter()
         .map(|v| {
             v.as_str()
                 .ok_or_else(|| NativeError(format!("principal {v} is not a string")))
@@ -77,53 +62,18 @@ fn principals(stmt: &Value, ci: bool) -> Result<Vec<&str>, NativeError> {
         .collect()
 }
 
-/// Categories of the condition keys policyuniverse reads (by lower-cased key name).
-fn condition_category(k: &str) -> Option<&'static str> {
-    Some(match k.to_ascii_lowercase().as_str() {
-        "aws:sourcearn" | "aws:principalarn" => "arn",
-        "aws:sourceowner" | "aws:sourceaccount" | "aws:principalaccount" | "kms:calleraccount" => {
-            "account"
-        }
-        "aws:principalorgid" | "aws:principalorgpaths" => "organization",
-        "aws:userid" => "userid",
-        "aws:sourceip" => "cidr",
-        "aws:sourcevpc" => "vpc",
-        "aws:sourcevpce" => "vpce",
-        "saml:aud" => "saml-endpoint",
-        _ => return None,
-    })
-}
-
-/// Whether a condition operator is one policyuniverse reads: optional `ForAllValues:` or
-/// `ForAnyValue:`, then `ARNEquals`/`ARNLike`, `StringEquals`/`StringLike` or `IpAddress`, at
-/// the start of the name, ignoring case (the rest of the name is not checked).
-fn relevant_operator(op: &str) -> bool {
-    let l = op.to_ascii_lowercase();
-    let heads = [
-        "arnequals",
-        "arnlike",
-        "stringequals",
-        "stringlike",
-        "ipaddress",
-    ];
-    let starts = |s: &str| heads.iter().any(|h| s.starts_with(h));
-    starts(&l)
-        || l.strip_prefix("forallvalues:").is_some_and(starts)
-        || l.strip_prefix("foranyvalue:").is_some_and(starts)
-}
-
 /// A condition operator: its name and its object of condition keys.
 type Operator<'v> = (&'v str, &'v Map<String, Value>);
 
 /// The operators of a statement's `Condition` as (name, object of keys). Falsy → none; a
 /// condition or an operator value that is not an object makes upstream raise.
-fn condition_operators(stmt: &Value, ci: bool) -> Result<Vec<Operator<'_>>, NativeError> {
-    match key(stmt, "Condition", ci) {
+fn condition_operators(stmt: &Value, keys: KeyMatch) -> Result<Vec<Operator<'_>>, NativeError> {
+    match get_key(stmt, "Condition", keys) {
         None => Ok(Vec::new()),
         Some(c) if !truthy(c) => Ok(Vec::new()),
         Some(Value::Object(ops)) => ops
             .iter()
-            .map(|(op, keys)| match keys {
+            .map(|(op, body)| match body {
                 Value::Object(m) => Ok((op.as_str(), m)),
                 _ => Err(NativeError(format!(
                     "condition operator {op} is not an object"
@@ -134,24 +84,12 @@ fn condition_operators(stmt: &Value, ci: bool) -> Result<Vec<Operator<'_>>, Nati
     }
 }
 
-/// policyuniverse's condition entries: (category, value) for each value (each element of a
-/// list value) of a recognised key under a recognised operator, in document order.
-fn condition_entries(stmt: &Value, ci: bool) -> Result<Vec<(&'static str, &Value)>, NativeError> {
-    let mut out = Vec::new();
-    for (op, keys) in condition_operators(stmt, ci)? {
-        if !relevant_operator(op) {
-            continue;
-        }
-        for (k, v) in keys {
-            if let Some(cat) = condition_category(k) {
-                match v {
-                    Value::Array(a) => out.extend(a.iter().map(|x| (cat, x))),
-                    one => out.push((cat, one)),
-                }
-            }
-        }
-    }
-    Ok(out)
+/// policyuniverse's condition entries of a statement, in document order.
+fn condition_entries(stmt: &Value, keys: KeyMatch) -> Result<Vec<ConditionEntry<'_>>, NativeError> {
+    Ok(condition_operators(stmt, keys)?
+        .into_iter()
+        .flat_map(|(op, body)| policy::operator_entries(op, body))
+        .collect())
 }
 
 fn arn_regex() -> Option<&'static Regex> {
@@ -210,30 +148,31 @@ fn org_open(s: &str) -> bool {
 }
 
 /// Whether one condition entry leaves the statement open.
-fn entry_open(cat: &str, v: &Value) -> Result<bool, NativeError> {
+fn entry_open(e: &ConditionEntry<'_>) -> Result<bool, NativeError> {
+    let v = e.value;
     let s = v
         .as_str()
         .ok_or_else(|| NativeError(format!("condition value {v} is not a string")))?;
-    Ok(match cat {
-        "arn" => arn_open(s),
-        "organization" => org_open(s),
-        "userid" => !(s.is_empty() || s.find('*') == Some(s.len() - 1)),
-        "cidr" => s.ends_with("/0"),
-        _ => s.contains('*'),
+    Ok(match e.kind {
+        KeyKind::Arn => arn_open(s),
+        KeyKind::Organization => org_open(s),
+        KeyKind::UserId => !(s.is_empty() || s.find('*') == Some(s.len() - 1)),
+        KeyKind::Cidr => s.ends_with("/0"),
+        KeyKind::Account | KeyKind::Vpc | KeyKind::Vpce | KeyKind::SamlEndpoint => s.contains('*'),
     })
 }
 
 /// policyuniverse's `Statement.is_internet_accessible`: `Effect` is exactly `Allow`; the
 /// condition gate is open (no entries, or one open entry, in order); and the statement has a
 /// `NotPrincipal` key or an open principal.
-fn statement_open(stmt: &Value, ci: bool) -> Result<bool, NativeError> {
-    if key(stmt, "Effect", ci).and_then(Value::as_str) != Some("Allow") {
+fn statement_open(stmt: &Value, keys: KeyMatch) -> Result<bool, NativeError> {
+    if get_key(stmt, "Effect", keys).and_then(Value::as_str) != Some("Allow") {
         return Ok(false);
     }
-    let entries = condition_entries(stmt, ci)?;
+    let entries = condition_entries(stmt, keys)?;
     let mut gate = entries.is_empty();
-    for (cat, v) in &entries {
-        if entry_open(cat, v)? {
+    for e in &entries {
+        if entry_open(e)? {
             gate = true;
             break;
         }
@@ -241,37 +180,37 @@ fn statement_open(stmt: &Value, ci: bool) -> Result<bool, NativeError> {
     if !gate {
         return Ok(false);
     }
-    if key(stmt, "NotPrincipal", ci).is_some() {
+    if get_key(stmt, "NotPrincipal", keys).is_some() {
         return Ok(true);
     }
-    Ok(principals(stmt, ci)?.into_iter().any(arn_open))
+    Ok(principals(stmt, keys)?.into_iter().any(arn_open))
 }
 
 /// policyuniverse's `Policy.is_internet_accessible`: some statement is open (in order).
-pub(super) fn policy_open(doc: &Value, ci: bool) -> Result<bool, NativeError> {
-    for s in statements(doc, ci)? {
-        if statement_open(s, ci)? {
+fn policy_open(doc: &Document<'_>) -> Result<bool, NativeError> {
+    for s in statements(&doc.value, doc.keys)? {
+        if statement_open(s, doc.keys)? {
             return Ok(true);
         }
     }
     Ok(false)
 }
 
-/// Whether a statement restricts callers to an organization: one of its condition entries is in
-/// the organization category, or any operator (negated ones included) holds a key whose
-/// lower-cased name contains `principalorgid`, `sourceorgid` or `principalorgpaths`. A
-/// `Condition` that is present but null makes upstream raise.
-fn org_restricted(stmt: &Value, ci: bool) -> Result<bool, NativeError> {
-    if matches!(key(stmt, "Condition", ci), Some(Value::Null)) {
+/// Whether a statement restricts callers to an organization: one of its condition entries is of
+/// the organization kind, or any operator (negated ones included) holds a key whose lower-cased
+/// name contains `principalorgid`, `sourceorgid` or `principalorgpaths`. A `Condition` that is
+/// present but null makes upstream raise.
+fn org_restricted(stmt: &Value, keys: KeyMatch) -> Result<bool, NativeError> {
+    if matches!(get_key(stmt, "Condition", keys), Some(Value::Null)) {
         return Err(NativeError("Condition is null".into()));
     }
-    if condition_entries(stmt, ci)?
+    if condition_entries(stmt, keys)?
         .iter()
-        .any(|(cat, _)| *cat == "organization")
+        .any(|e| e.kind == KeyKind::Organization)
     {
         return Ok(true);
     }
-    Ok(condition_operators(stmt, ci)?.iter().any(|(_, keys)| {
+    Ok(condition_operators(stmt, keys)?.iter().any(|(_, keys)| {
         keys.keys().any(|k| {
             let l = k.to_ascii_lowercase();
             ["principalorgid", "sourceorgid", "principalorgpaths"]
@@ -279,6 +218,22 @@ fn org_restricted(stmt: &Value, ci: bool) -> Result<bool, NativeError> {
                 .any(|n| l.contains(n))
         })
     }))
+}
+
+/// `policy_internet_accessible(policy)`: policyuniverse's `is_internet_accessible` over a policy
+/// document (an object, or JSON text; see [`policy_doc`]); undefined where policyuniverse
+/// raises.
+pub(super) fn policy_internet_accessible(
+    a: &Args<'_>,
+    ctx: &mut NativeCtx<'_>,
+) -> Result<Value, NativeError> {
+    let doc = policy_doc(a.get(0))?;
+    let open = policy_open(&doc)?;
+    ctx.note(format_args!(
+        "the policy is {}internet accessible (policyuniverse)",
+        if open { "" } else { "not " }
+    ));
+    Ok(Value::Bool(open))
 }
 
 /// `policy_is_public(v)`: the public-policy test of `AWS.CloudTrail.ResourceMadePublic`.
@@ -300,23 +255,23 @@ pub(super) fn policy_is_public(
         Some(v) if truthy(v) => v,
         _ => return Ok(Value::Bool(false)),
     };
-    if let Value::String(s) = v
-        && serde_json::from_str::<Value>(s).is_err()
-    {
-        ctx.note(format_args!("the policy text is not JSON: not public"));
-        return Ok(Value::Bool(false));
-    }
-    let (doc, ci) = policy_doc(Some(v))?;
-    if !policy_open(&doc, ci)? {
+    let doc = match policy::document(v, ANY_CASE) {
+        Err(NotADocument::NotJson(_)) => {
+            ctx.note(format_args!("the policy text is not JSON: not public"));
+            return Ok(Value::Bool(false));
+        }
+        read => read.map_err(not_a_document)?,
+    };
+    if !policy_open(&doc)? {
         ctx.note(format_args!(
             "policyuniverse: the policy is not internet accessible"
         ));
         return Ok(Value::Bool(false));
     }
-    for (i, s) in statements(&doc, ci)?.into_iter().enumerate() {
-        if key(s, "Effect", ci).and_then(Value::as_str) == Some("Allow")
-            && principals(s, ci)?.contains(&"*")
-            && !org_restricted(s, ci)?
+    for (i, s) in statements(&doc.value, doc.keys)?.into_iter().enumerate() {
+        if get_key(s, "Effect", doc.keys).and_then(Value::as_str) == Some("Allow")
+            && principals(s, doc.keys)?.contains(&"*")
+            && !org_restricted(s, doc.keys)?
         {
             ctx.note(format_args!(
                 "statement {} allows principal * without an organization restriction",
