@@ -223,6 +223,34 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// An object from the KEY, VALUE pairs of `a`, in order (a repeated key keeps its first place
+/// and takes the later value); `value` says what a pair's value (`None` when missing or
+/// undefined) puts in the object, `None` leaving the pair out. Undefined when the number of
+/// arguments is odd (`odd` says so, after `name: `) or a key is not a string.
+fn object_of_pairs(
+    a: &Args<'_>,
+    name: &str,
+    odd: &str,
+    value: impl Fn(Option<&Value>) -> Option<Value>,
+) -> Result<Value, NativeError> {
+    if !a.len().is_multiple_of(2) {
+        return Err(NativeError(format!("{name}: {odd}")));
+    }
+    let mut m = Map::new();
+    for i in (0..a.len()).step_by(2) {
+        let Some(Value::String(k)) = a.get(i) else {
+            return Err(NativeError(format!(
+                "{name}: key {} is not a string",
+                i / 2 + 1
+            )));
+        };
+        if let Some(v) = value(a.get(i + 1)) {
+            m.insert(k.clone(), v);
+        }
+    }
+    Ok(Value::Object(m))
+}
+
 /// `object_from(k1, v1, k2, v2, …)`: an object with each string key `kN` mapped to `vN`, in
 /// order (a repeated key keeps its first place and takes the later value). A pair whose value
 /// is missing, undefined or null is left out, so an alert-context entry can appear only when
@@ -230,22 +258,9 @@ fn same(a: &Value, b: &Value) -> bool {
 /// when a condition holds (`object_from("k", if_else(C, x, null))`). Undefined when the number
 /// of arguments is odd or a key is not a string.
 fn object_from(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    if !a.len().is_multiple_of(2) {
-        return Err(NativeError("object_from: needs KEY, VALUE pairs".into()));
-    }
-    let mut m = Map::new();
-    for i in (0..a.len()).step_by(2) {
-        let Some(Value::String(k)) = a.get(i) else {
-            return Err(NativeError(format!(
-                "object_from: key {} is not a string",
-                i / 2 + 1
-            )));
-        };
-        if let Some(v) = a.get(i + 1).filter(|v| !v.is_null()) {
-            m.insert(k.clone(), v.clone());
-        }
-    }
-    Ok(Value::Object(m))
+    object_of_pairs(a, "object_from", "needs KEY, VALUE pairs", |v| {
+        v.filter(|v| !v.is_null()).cloned()
+    })
 }
 
 /// `make_object(k1, v1, k2, v2, …)`: the object `{k1: v1, k2: v2, …}` in argument order. A
@@ -253,22 +268,12 @@ fn object_from(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError
 /// last value. Undefined when a key is missing or not a string, or when the number of
 /// arguments is odd.
 fn make_object(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    if !a.len().is_multiple_of(2) {
-        return Err(NativeError(
-            "make_object: needs KEY, VALUE pairs (an even number of arguments)".into(),
-        ));
-    }
-    let mut m = Map::new();
-    for i in (0..a.len()).step_by(2) {
-        let Some(Value::String(k)) = a.get(i) else {
-            return Err(NativeError(format!(
-                "make_object: key {} is not a string",
-                i / 2 + 1
-            )));
-        };
-        m.insert(k.clone(), a.get(i + 1).cloned().unwrap_or(Value::Null));
-    }
-    Ok(Value::Object(m))
+    object_of_pairs(
+        a,
+        "make_object",
+        "needs KEY, VALUE pairs (an even number of arguments)",
+        |v| Some(v.cloned().unwrap_or(Value::Null)),
+    )
 }
 
 /// `set_union(a, …)`: the distinct values of its arguments, in first-seen order, as a list.

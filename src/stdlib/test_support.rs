@@ -2,7 +2,7 @@
 //! time 0. Most cases of a function are data in `tests/functions/` (run by tests/functions.rs);
 //! unit tests here are for what a case row cannot say (a helper's own rules, a whole catalogue).
 
-use pounce_lang::functions::{Args, NativeCtx, NativeError};
+use pounce_lang::functions::{Args, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
 /// A function as its file defines it.
@@ -28,4 +28,14 @@ pub(crate) fn call_noting(
 /// The value [`call`] gives, `None` when the call is undefined.
 pub(crate) fn value(f: Fun, args: &[Option<Value>]) -> Option<Value> {
     call(f, args).ok()
+}
+
+/// The names `register` registers, in order, after checking that none is registered twice and
+/// that each has a description.
+pub(crate) fn registered(register: fn(&mut Registry)) -> Vec<String> {
+    let mut r = Registry::empty();
+    register(&mut r);
+    assert!(r.duplicates().is_empty(), "{:?}", r.duplicates());
+    assert!(r.iter().all(|n| !n.description.is_empty()));
+    r.iter().map(|n| n.name.clone()).collect()
 }

@@ -4,7 +4,7 @@
 //! action of category `Permissions` and every `ec2` network `Write` action, i.e. every action
 //! whose category the ported policies test; the S3 actions are in `data/storage/`.
 
-use super::identity::statement_list;
+use super::identity::{optional_text, statement_list};
 use crate::stdlib::fnmatch;
 use pounce_lang::functions::{Args, NativeCtx, NativeError};
 use serde_json::{Map, Value};
@@ -129,11 +129,7 @@ pub(super) fn iam_covered_actions(
     ctx: &mut NativeCtx<'_>,
 ) -> Result<Value, NativeError> {
     let statements = statement_list(a.get(0))?;
-    let effect = match (a.len() > 1, a.get(1)) {
-        (false, _) => None,
-        (true, Some(Value::String(e))) => Some(e.as_str()),
-        (true, _) => return Err(NativeError("EFFECT is not a string".into())),
-    };
+    let effect = optional_text(a, 1, "EFFECT")?;
     let mut out = BTreeSet::new();
     for (i, stmt) in statements.iter().enumerate() {
         let Value::Object(stmt) = stmt else { continue };

@@ -20,6 +20,20 @@ pub(super) fn statement_list(v: Option<&Value>) -> Result<Vec<Value>, NativeErro
     })
 }
 
+/// Optional argument `i`: `None` when not given, its text when it is a string; undefined (the
+/// error names it `what`) for anything else.
+pub(super) fn optional_text<'a>(
+    a: &Args<'a>,
+    i: usize,
+    what: &str,
+) -> Result<Option<&'a str>, NativeError> {
+    match (a.len() > i, a.get(i)) {
+        (false, _) => Ok(None),
+        (true, Some(Value::String(k))) => Ok(Some(k.as_str())),
+        (true, _) => Err(NativeError(format!("{what} is not a string"))),
+    }
+}
+
 /// `iam_statements(doc)` / `iam_statements(doc, n)`: the statements of an IAM policy document.
 ///
 /// `doc` is a policy document object, or a string holding one as JSON. The result is the
@@ -55,11 +69,7 @@ pub(super) fn iam_statements(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Va
 ///
 /// Undefined when `key` is given but is not a string.
 pub(super) fn iam_principals(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let key = match (a.len() > 1, a.get(1)) {
-        (false, _) => None,
-        (true, Some(Value::String(k))) => Some(k.as_str()),
-        (true, _) => return Err(NativeError("KEY is not a string".into())),
-    };
+    let key = optional_text(a, 1, "KEY")?;
     let mut out: Vec<Value> = Vec::new();
     if let Some(p) = a.get(0).filter(|p| truthy(p)) {
         for v in policy::principal_values(p, KeyMatch::Exact, key) {
@@ -88,10 +98,7 @@ pub(super) fn iam_strong_conditions(
     ctx: &mut NativeCtx<'_>,
 ) -> Result<Value, NativeError> {
     let out: Vec<Value> = match a.get(0) {
-        Some(Value::Object(ops)) => policy::condition_entries(ops)
-            .iter()
-            .map(policy::ConditionEntry::to_json)
-            .collect(),
+        Some(Value::Object(ops)) => policy::condition_entries_json(ops),
         _ => Vec::new(),
     };
     ctx.note(format_args!(

@@ -233,6 +233,14 @@ pub fn condition_entries(condition: &Map<String, Value>) -> Vec<ConditionEntry<'
         .collect()
 }
 
+/// [`condition_entries`], each as `{"operator": …, "key": …, "value": …}`.
+pub fn condition_entries_json(condition: &Map<String, Value>) -> Vec<Value> {
+    condition_entries(condition)
+        .iter()
+        .map(ConditionEntry::to_json)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,10 +61,7 @@ pub(super) fn principals(stmt: Option<&Value>) -> Vec<String> {
 /// statement) gives no entries.
 pub(super) fn condition_entries(stmt: Option<&Value>) -> Vec<Value> {
     match stmt.and_then(|s| get_key(s, "Condition", KeyMatch::Exact)) {
-        Some(Value::Object(cond)) => policy::condition_entries(cond)
-            .iter()
-            .map(policy::ConditionEntry::to_json)
-            .collect(),
+        Some(Value::Object(cond)) => policy::condition_entries_json(cond),
         _ => Vec::new(),
     }
 }
