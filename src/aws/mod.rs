@@ -2,7 +2,9 @@
 //! one file (or folder) per domain. A new function goes in the file of the AWS service it reads
 //! (`s3.rs`, `ec2.rs`, `dynamodb.rs`, `iam/`), CloudTrail event helpers in `cloudtrail.rs`,
 //! what tests mock in `lookups.rs`, per-rule configuration in `config.rs`. A function that
-//! knows nothing of AWS belongs in `crate::stdlib`.
+//! knows nothing of AWS belongs in `crate::stdlib`. Its cases go in
+//! `tests/functions/aws/<file>.yaml`, and `pounce natives --format markdown > docs/NATIVES.md`
+//! lists it.
 
 pub mod cloudtrail;
 pub mod config;

@@ -2,7 +2,9 @@
 //! work on. A new function goes in the file of the value it takes (`strings.rs` for text,
 //! `collections.rs` for lists and objects, `time.rs` for timestamps, `net.rs` for addresses,
 //! `json.rs` for JSON text, `values.rs` for any value); a rule Python decides (truthiness,
-//! `str()`, `ipaddress`) goes in `python.rs` and is used from there.
+//! `str()`, `ipaddress`) goes in `python.rs` and is used from there. Its cases go in
+//! `tests/functions/stdlib/<file>.yaml`, and `pounce natives --format markdown >
+//! docs/NATIVES.md` lists it.
 
 pub mod collections;
 pub mod json;
