@@ -3,7 +3,8 @@
 //! the condition language (paths, `udm("...")`, natives); values render as Python prints them
 //! (`None`, `True`, `['a', 'b']`), as Panther's titles do. A missing value renders `None`.
 
-use crate::natives::Registry;
+use crate::Registry;
+use crate::stdlib::python;
 use pounce_lang::Program;
 use pounce_lang::error::{CompileError, ConditionError, ErrorCode};
 use pounce_lang::eval::Env;
@@ -91,7 +92,9 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(t) => out.push_str(t),
-                Part::Expr(prog) => out.push_str(&python_str(prog.value_with(doc, env).as_ref())),
+                Part::Expr(prog) => {
+                    out.push_str(&python::str_of(prog.value_with(doc, env).as_ref()))
+                }
             }
         }
         out
@@ -104,69 +107,6 @@ impl Template {
             [Part::Expr(prog)] => prog.value_with(doc, env).unwrap_or(Value::Null),
             _ => Value::String(self.render(doc, env)),
         }
-    }
-}
-
-/// A value as Python's `str()` prints it (top level: strings without quotes).
-pub fn python_str(v: Option<&Value>) -> String {
-    match v {
-        None | Some(Value::Null) => "None".to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => python_repr(other),
-    }
-}
-
-/// A value as Python's `repr()` prints it.
-pub fn python_repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (None, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
-            (_, _, Some(f)) => f.to_string(),
-            _ => n.to_string(),
-        },
-        Value::String(s) => {
-            let q = if s.contains('\'') && !s.contains('"') {
-                '"'
-            } else {
-                '\''
-            };
-            let mut out = String::from(q);
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if c == q => {
-                        out.push('\\');
-                        out.push(c);
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push(q);
-            out
-        }
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!(
-                    "{}: {}",
-                    python_repr(&Value::String(k.clone())),
-                    python_repr(v)
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
     }
 }
 
@@ -349,17 +289,6 @@ mod tests {
 
     fn reg() -> Registry {
         crate::standard_registry()
-    }
-
-    #[test]
-    fn python_rendering() {
-        assert_eq!(python_str(None), "None");
-        assert_eq!(python_str(Some(&json!("x"))), "x");
-        assert_eq!(
-            python_str(Some(&json!(["a", "b'", null, true, 1, 1.5]))),
-            "['a', \"b'\", None, True, 1, 1.5]"
-        );
-        assert_eq!(python_str(Some(&json!({"k": 2.0}))), "{'k': 2.0}");
     }
 
     #[test]

@@ -18,14 +18,15 @@ pub use pounce_lang as lang;
 
 pub mod alert;
 pub mod attack;
+pub mod aws;
 pub mod diagnostics;
 pub mod engine;
 pub mod input;
 pub mod lint;
-pub mod natives;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod stdlib;
 pub mod stream;
 
 pub use lang::{
@@ -37,7 +38,8 @@ pub use lang::{
 /// functions, and `udm` (which knows no data model until rule files load one).
 pub fn standard_registry() -> Registry {
     let mut r = Registry::empty();
-    natives::register(&mut r);
+    stdlib::register(&mut r);
+    aws::register(&mut r);
     r.register(rules::datamodel::udm_function(&[], &r));
     r
 }

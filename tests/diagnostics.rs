@@ -252,7 +252,7 @@ fn unknown_function_without_a_close_name_lists_the_known_ones() {
 
 #[test]
 fn a_custom_native_is_known_to_the_checker() {
-    use pounce::natives::Native;
+    use pounce::lang::functions::Native;
     let mut reg = pounce::standard_registry();
     reg.register(Native::new("is_admin", 1, 2, "test", |_, _| {
         Ok(serde_json::Value::Bool(true))

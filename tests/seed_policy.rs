@@ -8,7 +8,8 @@
     clippy::indexing_slicing
 )]
 
-use pounce::natives::{Native, NativeError, Registry};
+use pounce::Registry;
+use pounce::lang::functions::{Native, NativeError};
 use pounce::{Env, Program, compile};
 use serde_json::{Value, json};
 use std::path::Path;

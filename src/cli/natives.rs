@@ -77,7 +77,7 @@ pub fn render(reg: &pounce::Registry, format: NativesFormat) -> String {
         }
         NativesFormat::Markdown => {
             let mut out = String::from(
-                "# Natives\n\nFunctions a condition can call, as registered by `pounce::standard_registry()`. Each is a Rust\nfunction (its doc comment in `src/natives/` states its exact semantics and its unit tests pin\nthem). This file is the output of `pounce natives --format markdown`; a test keeps it in sync.\n\n## Built-in functions\n\n| function | meaning |\n|---|---|\n",
+                "# Natives\n\nFunctions a condition can call, as registered by `pounce::standard_registry()`. Each is a Rust\nfunction (its doc comment in `src/stdlib/` or `src/aws/` states its exact semantics and its tests pin\nthem). This file is the output of `pounce natives --format markdown`; a test keeps it in sync.\n\n## Built-in functions\n\n| function | meaning |\n|---|---|\n",
             );
             for (b, d) in BUILTINS {
                 out.push_str(&format!("| `{b}` | {d} |\n"));

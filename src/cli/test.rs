@@ -5,6 +5,7 @@ use clap::{Args, ValueEnum};
 use pounce::diagnostics::FileReport;
 use pounce::rules::testing::{TestOutcome, run_tests};
 use pounce::rules::{self, AnalysisType, Rule};
+use pounce::stdlib::strings::{Wildcards, glob};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,35 +57,6 @@ struct RuleResult<'a> {
     too_few_tests: bool,
 }
 
-/// Simple glob: `*` any run, `?` any one character.
-pub fn glob_match(pat: &str, s: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None, 0usize);
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some(pi);
-                mark = ti;
-                pi += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some(sp) => {
-                    pi = sp + 1;
-                    mark += 1;
-                    ti = mark;
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
 /// Runs `pounce test`.
 pub fn run(args: TestArgs) -> ExitCode {
     let registry = pounce::standard_registry();
@@ -96,7 +68,7 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
     }
     if let Some(f) = &args.filter {
-        loaded.retain(|r| glob_match(f, &r.id));
+        loaded.retain(|r| glob(f, &r.id, Wildcards::StarAndQuestion));
     }
     let now = pounce::Env::system().now;
     let results: Vec<RuleResult> = loaded
@@ -321,18 +293,4 @@ fn junit(results: &[RuleResult], invalid: &[FileReport]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("AWS.*", "AWS.S3.Bucket"));
-        assert!(glob_match("*Bucket*", "AWS.S3.BucketPolicy"));
-        assert!(glob_match("AWS.?3.*", "AWS.S3.X"));
-        assert!(!glob_match("AWS.EC2*", "AWS.S3"));
-        assert!(glob_match("*", ""));
-    }
 }

@@ -5,9 +5,9 @@
 mod condition;
 mod fields;
 
+use crate::Registry;
 use crate::attack;
 use crate::diagnostics::{FileReport, Finding, Severity};
-use crate::natives::Registry;
 use crate::rules::{self, KNOWN_KEYS, Rule};
 use pounce_lang::ast::Span;
 use pounce_lang::suggest::nearest;

@@ -2,7 +2,7 @@
 //! output is this structure serialised (documented in docs/DESCRIBE.md).
 
 use super::attack_map::{AttackRow, attack_entries, attack_rows};
-use crate::natives::Registry;
+use crate::Registry;
 use crate::rules::{AnalysisType, Rule};
 use pounce_lang::ast::{Expr, ExprKind};
 use pounce_lang::exclusions::{conjuncts, exclusions};

@@ -7,7 +7,7 @@ use super::coverage::Coverage;
 use super::escape::{html, slug};
 use super::html::{Links, page, severity_class};
 use super::model::RuleDescription;
-use crate::natives::Registry;
+use crate::Registry;
 use crate::rules::{Rule, SEVERITIES};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;

@@ -2,7 +2,7 @@
 //! native that computes them. A condition reads a mapped name with `udm("actor_user")`.
 
 use crate::diagnostics::{FileReport, Finding, Severity};
-use crate::natives::truthy;
+use crate::stdlib::truthy;
 use pounce_lang::ast::{ExprKind, PathRoot, Segment, Span};
 use pounce_lang::document::walk;
 use pounce_lang::functions::{ArgError, Args, Native, NativeError, Registry};

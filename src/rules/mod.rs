@@ -5,8 +5,8 @@ pub mod datamodel;
 mod span_map;
 pub mod testing;
 
+use crate::Registry;
 use crate::diagnostics::{FileReport, Finding, Severity};
-use crate::natives::Registry;
 use pounce_lang::Program;
 use pounce_lang::ast::Span;
 use pounce_lang::suggest::nearest;

@@ -1,10 +1,12 @@
-//! Time natives. They read the clock from the evaluation environment (`Env::now`), never from
-//! the system, so tests are repeatable.
+//! Functions over timestamps: reading them (`timestamp`), the evaluation clock (`now`,
+//! `age_seconds`), exact differences (`timestamp_diff`) and hour buckets (`hour_floor`). They
+//! read the clock from the evaluation environment (`Env::now`), never from the system, so tests
+//! are repeatable.
 
-use super::{Args, Native, NativeCtx, NativeError, Registry};
+use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
-/// Registers the natives of this family.
+/// Registers the functions of this file.
 pub fn register(r: &mut Registry) {
     r.register(Native::new(
         "timestamp",
@@ -31,6 +33,20 @@ pub fn register(r: &mut Registry) {
         0,
         "the evaluation clock, as seconds since the Unix epoch",
         |_: &Args<'_>, ctx: &mut NativeCtx<'_>| Ok(Value::from(ctx.now)),
+    ));
+    r.register(Native::new(
+        "timestamp_diff",
+        2,
+        2,
+        "A minus B in seconds, fractions of a second included, for two timestamps (strings as `timestamp` reads them, or epoch numbers); undefined unless both are timestamps",
+        timestamp_diff,
+    ));
+    r.register(Native::new(
+        "hour_floor",
+        1,
+        1,
+        "the Unix time (a float such as 1739559600.0) of the start of the UTC hour holding a timestamp string or epoch-seconds number; undefined when it is neither",
+        hour_floor,
     ));
 }
 
@@ -120,26 +136,67 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146097 + doe - 719468
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_timestamp("2000-01-01T00:00:00Z"), Some(946_684_800));
-        assert_eq!(parse_timestamp("2000-01-01"), Some(946_684_800));
-        assert_eq!(
-            parse_timestamp("2021-05-28T17:45:14.916Z"),
-            Some(1_622_223_914)
-        );
-        assert_eq!(
-            parse_timestamp("2000-01-01T01:00:00+01:00"),
-            Some(946_684_800)
-        );
-        assert_eq!(parse_timestamp("2000-01-01 00:00:00"), Some(946_684_800));
-        assert!(parse_timestamp("0001-01-01T00:00:00Z").is_some_and(|t| t < 0));
-        assert_eq!(parse_timestamp("N/A"), None);
-        assert_eq!(parse_timestamp("2000-13-01"), None);
+/// Seconds since the Unix epoch of a timestamp, with its fraction of a second: a string read as
+/// [`parse_timestamp`] reads it plus the digits after `HH:MM:SS.`, or a number taken as epoch
+/// seconds.
+fn exact_epoch(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            let s = s.trim();
+            let whole = parse_timestamp(s)? as f64;
+            let frac = match (s.as_bytes().get(16), s.get(19..)) {
+                (Some(b':'), Some(rest)) if rest.starts_with('.') => {
+                    let digits: String = rest
+                        .chars()
+                        .skip(1)
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    format!("0.{digits}").parse::<f64>().unwrap_or(0.0)
+                }
+                _ => 0.0,
+            };
+            Some(whole + frac)
+        }
+        _ => None,
     }
+}
+
+/// `timestamp_diff(a, b)`: `a - b` in seconds, as a number that keeps fractions of a second
+/// (`2019-01-01T00:00:07Z` minus `2019-01-01T00:00:00.500Z` is 6.5). Strings are read as
+/// `timestamp` reads them (RFC 3339 / ISO 8601, no offset = UTC); numbers are epoch seconds.
+/// Undefined when either argument is missing, null, empty or not a timestamp.
+fn timestamp_diff(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let (Some(x), Some(y)) = (
+        a.get(0).and_then(exact_epoch),
+        a.get(1).and_then(exact_epoch),
+    ) else {
+        return Err(NativeError("not a timestamp".into()));
+    };
+    let d = x - y;
+    ctx.note(format_args!("difference: {d} s"));
+    serde_json::Number::from_f64(d)
+        .map(Value::Number)
+        .ok_or_else(|| NativeError("not a finite difference".into()))
+}
+
+/// `hour_floor(ts)`: the Unix time of the start of the UTC hour that holds `ts`, as a float
+/// (`2025-02-14T19:43:09Z` → `1739559600.0`), which is how upstream writes its hourly
+/// key-value-store bucket. `ts` is a timestamp string in the forms `timestamp` accepts
+/// (`2025-02-14 19:43:09.000000000`, `…T…Z`, an offset; no zone means UTC) or a number of epoch
+/// seconds. Undefined for anything else.
+fn hour_floor(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let secs = match a.get(0) {
+        Some(Value::String(s)) => parse_timestamp(s),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(|f| f.floor() as i64),
+        _ => None,
+    }
+    .ok_or_else(|| NativeError("hour_floor: not a timestamp".into()))?;
+    let floored = secs.div_euclid(3600) * 3600;
+    serde_json::Number::from_f64(floored as f64)
+        .map(Value::Number)
+        .ok_or_else(|| NativeError("hour_floor: out of range".into()))
 }

@@ -1,12 +1,13 @@
-//! Natives shared by the CloudTrail rule pack: the data model's computed names
-//! (`get_actor_user`, `load_ip_address`, `get_event_type`), the standard alert context
-//! (`aws_rule_context`) and the key-value store look-ups that upstream tests mock
-//! (`check_account_age`, `get_string_set`, `put_string_set`). See rules/README.md.
+//! CloudTrail helpers shared by the rule pack: the data model's computed names
+//! (`get_actor_user`, `load_ip_address`, `get_event_type`) and the standard alert context
+//! (`aws_rule_context`). See rules/README.md.
 
-use super::{Args, Native, NativeCtx, NativeError, Registry};
-use serde_json::{Map, Value, json};
+use crate::stdlib::collections::ANY_CASE;
+use pounce_lang::document::get_key;
+use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
+use serde_json::{Map, Value};
 
-/// Registers the natives of this family.
+/// Registers the functions of this file.
 pub fn register(r: &mut Registry) {
     r.register(
         Native::new(
@@ -25,7 +26,7 @@ pub fn register(r: &mut Registry) {
             1,
             "the event's sourceIPAddress when it is an IP address, else null (service names such as `s3.amazonaws.com` are not)",
             |a: &Args<'_>, _: &mut NativeCtx<'_>| {
-                let ip = a.get(0).and_then(|e| get_ci(e, "sourceIPAddress")).and_then(Value::as_str);
+                let ip = a.get(0).and_then(|e| get_key(e, "sourceIPAddress", ANY_CASE)).and_then(Value::as_str);
                 Ok(ip.filter(|s| s.parse::<std::net::IpAddr>().is_ok()).map_or(Value::Null, |s| Value::String(s.to_string())))
             },
         )
@@ -48,44 +49,13 @@ pub fn register(r: &mut Registry) {
         "the standard AWS alert context of an event: eventName, eventSource, awsRegion, recipientAccountId, sourceIPAddress, userAgent, userIdentity, with placeholders for absent keys",
         |a: &Args<'_>, _: &mut NativeCtx<'_>| Ok(aws_rule_context(a.get(0).unwrap_or(&Value::Null))),
     ));
-    r.register(Native::new(
-        "check_account_age",
-        1,
-        1,
-        "whether the key-value store holds a non-empty string set under the key (written by new-account rules); pounce has no store: false unless mocked",
-        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Bool(false)),
-    ));
-    r.register(Native::new(
-        "get_string_set",
-        1,
-        1,
-        "the string set the key-value store holds under the key; pounce has no store: [] unless mocked",
-        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(json!([])),
-    ));
-    r.register(Native::new(
-        "put_string_set",
-        2,
-        3,
-        "stores a string set in the key-value store; pounce has no store: does nothing and gives null unless mocked",
-        |_: &Args<'_>, _: &mut NativeCtx<'_>| Ok(Value::Null),
-    ));
-}
-
-/// A member by exact key, else the first whose key equals it ignoring ASCII case.
-pub fn get_ci<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
-    let m = v.as_object()?;
-    m.get(key).or_else(|| {
-        m.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, x)| x)
-    })
 }
 
 /// A nested read (`a.b.c`): missing when a step is absent, null or not an object.
 fn nested<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
     let mut cur = v;
     for k in path {
-        cur = get_ci(cur, k).filter(|x| !x.is_null())?;
+        cur = get_key(cur, k, ANY_CASE).filter(|x| !x.is_null())?;
     }
     Some(cur)
 }
@@ -144,12 +114,12 @@ pub fn actor_user(e: &Value) -> Result<Value, NativeError> {
         }
         Some("IdentityCenterUser") => text(nested(e, &["additionalEventData", "UserName"]))
             .map_or_else(|| unknown("IdentityCenterUser"), Value::String),
-        Some(t @ ("AWSService" | "AWSAccount")) => match get_ci(e, "sourceIdentity") {
+        Some(t @ ("AWSService" | "AWSAccount")) => match get_key(e, "sourceIdentity", ANY_CASE) {
             None => unknown(t),
             Some(v) => v.clone(),
         },
         _ => {
-            if text(get_ci(e, "eventType")).as_deref() == Some("AwsServiceEvent") {
+            if text(get_key(e, "eventType", ANY_CASE)).as_deref() == Some("AwsServiceEvent") {
                 ui(&["invokedBy"]).map_or_else(
                     || Value::String("UnknownAwsServiceEvent".into()),
                     Value::String,
@@ -180,72 +150,10 @@ pub fn aws_rule_context(e: &Value) -> Value {
     ] {
         m.insert(
             k.to_string(),
-            get_ci(e, k)
+            get_key(e, k, ANY_CASE)
                 .cloned()
                 .unwrap_or_else(|| Value::String(missing.into())),
         );
     }
     Value::Object(m)
-}
-
-#[cfg(test)]
-#[allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn actor(e: Value) -> Value {
-        actor_user(&e).unwrap_or(Value::Null)
-    }
-
-    #[test]
-    fn actor_user_by_type() {
-        assert_eq!(
-            actor(json!({"userIdentity": {"type": "Root", "accountId": "1"}})),
-            json!("1")
-        );
-        assert_eq!(
-            actor(json!({"userIdentity": {"type": "Root"}})),
-            json!("UnknownRootUser")
-        );
-        assert_eq!(
-            actor(json!({"userIdentity": {"type": "IAMUser", "userName": "bob"}})),
-            json!("bob")
-        );
-        assert_eq!(
-            actor(json!({"userIdentity": {"type": "FederatedUser"}})),
-            json!("UnknownFederatedUser")
-        );
-        assert_eq!(
-            actor(
-                json!({"userIdentity": {"type": "AssumedRole", "principalId": "AROA:bob.ross", "sessionContext": {"sessionIssuer": {"userName": "AWSReservedSSO_Admin"}}}})
-            ),
-            json!("bob.ross")
-        );
-        assert!(actor_user(&json!({"userIdentity": {"type": "AssumedRole", "sessionContext": {"sessionIssuer": {"userName": "AWSReservedSSO_x"}}}})).is_err());
-        assert_eq!(
-            actor(json!({"userIdentity": {"type": "AWSService"}, "sourceIdentity": null})),
-            json!(null)
-        );
-        assert_eq!(
-            actor(json!({"userIdentity": {"type": "AWSService"}})),
-            json!("UnknownAWSService")
-        );
-        assert_eq!(
-            actor(json!({"eventType": "AwsServiceEvent", "userIdentity": {"invokedBy": "s3"}})),
-            json!("s3")
-        );
-        assert_eq!(actor(json!({})), json!("UnknownUser"));
-        assert_eq!(
-            actor(json!({"useridentity": {"TYPE": "IAMUser", "username": "case"}})),
-            json!("case")
-        );
-    }
-
-    #[test]
-    fn rule_context_placeholders() {
-        let c = aws_rule_context(&json!({"eventName": "X", "userAgent": null}));
-        assert_eq!(c["eventName"], json!("X"));
-        assert_eq!(c["userAgent"], json!(null));
-        assert_eq!(c["eventSource"], json!("<MISSING_ACCOUNT_ID>"));
-    }
 }
