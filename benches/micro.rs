@@ -23,7 +23,7 @@ const SMALL: &str = "FromPort == 0 and ToPort == 65535";
 fn large_condition() -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("policies/aws_iam/aws_iam_role_github_actions_trust.yml");
-    let (rules, _) = pounce::rules::load_paths(&[p], &pounce::standard_registry());
+    let (rules, _) = pounce::panther::load_paths(&[p], &pounce::standard_registry());
     match rules.first() {
         Some(r) => r.program.source().to_string(),
         None => {

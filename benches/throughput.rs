@@ -42,7 +42,7 @@
 )]
 
 use pounce::engine::Pack;
-use pounce::rules::{AnalysisType, Rule};
+use pounce::panther::{AnalysisType, Rule};
 use pounce::{Env, stream};
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -761,9 +761,9 @@ fn main() {
     std::fs::create_dir_all(&a.dir).unwrap();
 
     let t = Instant::now();
-    let (seed_rules, bad) = pounce::rules::load_paths(&[root.join(SEED_POLICY)], &reg);
+    let (seed_rules, bad) = pounce::panther::load_paths(&[root.join(SEED_POLICY)], &reg);
     assert!(bad.is_empty() && seed_rules.len() == 1, "seed policy");
-    let (pack_rules, bad) = pounce::rules::load_paths(&[root.join("policies")], &reg);
+    let (pack_rules, bad) = pounce::panther::load_paths(&[root.join("policies")], &reg);
     assert!(bad.is_empty(), "invalid rule files in policies/");
     let w2_data = mixed_resources(&pack_rules, a.records, 2);
     let n_rules = pack_rules.len();

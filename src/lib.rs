@@ -16,17 +16,19 @@
 
 pub use pounce_lang as lang;
 
-pub mod alert;
-pub mod attack;
-pub mod diagnostics;
 pub mod engine;
 pub mod input;
 pub mod lint;
 pub mod natives;
+pub mod panther;
 pub mod project;
 pub mod report;
-pub mod rules;
 pub mod stream;
+
+/// The alert templates, also at their former path: `natives` formats values with
+/// `alert::python_str` until that moves into the standard library; this re-export goes then.
+#[doc(hidden)]
+pub use panther::alert;
 
 pub use lang::{
     CompileError, ConditionError, Document, Env, ErrorCode, KeyMatch, Program, Registry, compile,
@@ -38,6 +40,6 @@ pub use lang::{
 pub fn standard_registry() -> Registry {
     let mut r = Registry::empty();
     natives::register(&mut r);
-    r.register(rules::datamodel::udm_function(&[], &r));
+    r.register(panther::datamodel::udm_function(&[], &r));
     r
 }

@@ -9,16 +9,16 @@
 
 use pounce::Env;
 use pounce::engine::Pack;
-use pounce::rules::AnalysisType;
+use pounce::panther::AnalysisType;
 use std::path::Path;
 
 #[test]
 fn pack_verdicts_equal_direct_verdicts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let paths = [root.join("policies"), root.join("rules")];
-    let (rules, invalid) = pounce::rules::load_paths(&paths, &pounce::standard_registry());
+    let (rules, invalid) = pounce::panther::load_paths(&paths, &pounce::standard_registry());
     assert!(invalid.is_empty());
-    let pack = Pack::new(pounce::rules::load_paths(&paths, &pounce::standard_registry()).0);
+    let pack = Pack::new(pounce::panther::load_paths(&paths, &pounce::standard_registry()).0);
     let env = Env {
         now: Env::system().now,
         ..Env::default()

@@ -349,11 +349,11 @@ proptest! {
 fn explain_agrees_with_eval_on_every_policy_test() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     // Files that do not load are skipped: policies are being added while this runs.
-    let (rules, _invalid) = pounce::rules::load_paths(&[dir], &pounce::standard_registry());
+    let (rules, _invalid) = pounce::panther::load_paths(&[dir], &pounce::standard_registry());
     let mut cases = 0;
     let mut wrong = Vec::new();
     for rule in &rules {
-        let outcomes = pounce::rules::testing::run_tests(rule, 0);
+        let outcomes = pounce::panther::testing::run_tests(rule, 0);
         for (t, outcome) in rule.tests.iter().zip(&outcomes) {
             // The clock at 0 and the test's mocks, as `run_tests(rule, 0)` uses.
             let env = Env {
@@ -628,10 +628,10 @@ fn long_lists_are_counted_beyond_the_explained_elements() {
 
 // ---- the seed policy ------------------------------------------------------------------------
 
-fn seed_policy() -> pounce::rules::Rule {
+fn seed_policy() -> pounce::panther::Rule {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml");
-    pounce::rules::load_file(&path, &pounce::standard_registry())
+    pounce::panther::load_file(&path, &pounce::standard_registry())
         .unwrap_or_else(|_| panic!("{} does not load", path.display()))
 }
 

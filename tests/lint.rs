@@ -12,7 +12,7 @@
     clippy::indexing_slicing
 )]
 
-use pounce::diagnostics::{FileReport, Severity};
+use pounce::panther::diagnostics::{FileReport, Severity};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -253,7 +253,7 @@ fn json_schema() {
         BTreeSet::from(["version", "files_checked", "errors", "warnings", "files"])
     );
     assert_eq!(doc["version"], 1);
-    let rule_files = pounce::rules::collect_files(&[root().join(FIXTURES)]).len();
+    let rule_files = pounce::panther::collect_files(&[root().join(FIXTURES)]).len();
     assert_eq!(doc["files_checked"], rule_files);
     let keys = BTreeSet::from([
         "code",

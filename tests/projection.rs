@@ -19,7 +19,7 @@ use std::path::Path;
 fn every_pack_test_document_gives_the_same_verdict_projected() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (rules, _invalid) =
-        pounce::rules::load_paths(&[root.join("policies")], &pounce::standard_registry());
+        pounce::panther::load_paths(&[root.join("policies")], &pounce::standard_registry());
     let now = Env::system().now;
     let mut checked = 0;
     let docs: Vec<(usize, usize)> = rules
@@ -28,7 +28,7 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
         .flat_map(|(i, r)| (0..r.tests.len()).map(move |t| (i, t)))
         .collect();
     let pack = Pack::new(
-        pounce::rules::load_paths(&[root.join("policies")], &pounce::standard_registry()).0,
+        pounce::panther::load_paths(&[root.join("policies")], &pounce::standard_registry()).0,
     );
     for (i, t) in docs {
         let rule = &rules[i];

@@ -13,7 +13,7 @@
 
 use pounce::engine::Pack;
 use pounce::lang::syntax::{MAX_DEPTH, MAX_NESTING};
-use pounce::rules::{self, yaml_limits};
+use pounce::panther::{self, yaml_limits};
 use pounce::{ConditionError, Env, ErrorCode, compile};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -365,7 +365,7 @@ fn fixture(name: &str) -> PathBuf {
 
 /// The findings of a rule file that must not load, as (code, message).
 fn load_errors(text: &str) -> Vec<(String, String)> {
-    match rules::load_str(Path::new("t.yml"), text, &registry()) {
+    match panther::load_str(Path::new("t.yml"), text, &registry()) {
         Ok(r) => panic!("loaded {}", r.id),
         Err(rep) => rep
             .findings
@@ -384,7 +384,7 @@ fn pack_of(conditions: &[&str]) -> Pack {
                 "AnalysisType: policy\nPolicyID: P{i}\nSeverity: Low\nCondition: '{}'\n",
                 c.replace('\'', "''")
             );
-            rules::load_str(Path::new("p.yml"), &text, &registry()).unwrap()
+            panther::load_str(Path::new("p.yml"), &text, &registry()).unwrap()
         })
         .collect();
     Pack::new(rules)
@@ -413,7 +413,7 @@ fn a_few_aliases_are_fine() {
     let text = format!(
         "{HEAD}Tests:\n  - Name: one\n    ExpectedResult: false\n    Resource: &r {{a: 1, b: [1, 2]}}\n  - Name: two\n    ExpectedResult: false\n    Resource: *r\n"
     );
-    let rule = rules::load_str(Path::new("t.yml"), &text, &registry()).unwrap();
+    let rule = panther::load_str(Path::new("t.yml"), &text, &registry()).unwrap();
     assert_eq!(rule.tests.len(), 2);
     assert_eq!(rule.tests[1].document, json!({"a": 1, "b": [1, 2]}));
 }
@@ -472,8 +472,8 @@ fn an_empty_rule_file() {
 #[test]
 fn a_folder_of_files_that_are_not_yaml_has_no_rules() {
     let dir = fixture("not_rules");
-    assert!(rules::collect_files(std::slice::from_ref(&dir)).is_empty());
-    let (loaded, invalid) = rules::load_paths(&[dir], &registry());
+    assert!(panther::collect_files(std::slice::from_ref(&dir)).is_empty());
+    let (loaded, invalid) = panther::load_paths(&[dir], &registry());
     assert!(loaded.is_empty() && invalid.is_empty());
 }
 
@@ -488,9 +488,9 @@ fn symlink_loops_end() {
     std::os::unix::fs::symlink(dir.join("x"), dir.join("y")).unwrap();
     std::os::unix::fs::symlink(dir.join("y"), dir.join("x/back")).unwrap();
     std::os::unix::fs::symlink(dir.join("loop.yml"), dir.join("loop.yml")).unwrap();
-    let files = rules::collect_files(std::slice::from_ref(&dir));
+    let files = panther::collect_files(std::slice::from_ref(&dir));
     assert_eq!(files, vec![dir.join("loop.yml"), dir.join("p.yml")]);
-    let (loaded, invalid) = rules::load_paths(&[dir], &registry());
+    let (loaded, invalid) = panther::load_paths(&[dir], &registry());
     assert_eq!(loaded.len(), 1);
     assert_eq!(invalid.len(), 1);
     let f = &invalid[0].findings[0];
@@ -507,7 +507,7 @@ fn a_rule_file_that_is_not_utf8() {
     let dir = scratch("not_utf8");
     let path = dir.join("bad.yml");
     std::fs::write(&path, b"AnalysisType: policy\nPolicyID: \xff\n").unwrap();
-    let rep = rules::load_file(&path, &registry()).unwrap_err();
+    let rep = panther::load_file(&path, &registry()).unwrap_err();
     assert_eq!(rep.findings[0].message, "the file is not valid UTF-8");
 }
 

@@ -15,7 +15,7 @@
 
 use pounce::Registry;
 use pounce::engine::Pack;
-use pounce::rules::Rule;
+use pounce::panther::Rule;
 use pounce::{Env, Program};
 use serde_json::Value;
 use std::io::Cursor;
@@ -86,7 +86,7 @@ pub static PACK: LazyLock<Pack> = LazyLock::new(|| {
             "AnalysisType: {kind}\n{id}: Fuzz.{i}\nSeverity: Low\nCondition: '{}'\n",
             c.replace('\'', "''")
         );
-        match pounce::rules::load_str(Path::new("fuzz.yml"), &text, &REGISTRY) {
+        match pounce::panther::load_str(Path::new("fuzz.yml"), &text, &REGISTRY) {
             Ok(r) => rules.push(r),
             Err(e) => panic!("fuzz fixture rule {i} does not load: {e:?}"),
         }
@@ -97,7 +97,7 @@ pub static PACK: LazyLock<Pack> = LazyLock::new(|| {
         .into_iter()
         .find(|p| p.is_dir())
         .unwrap_or_else(|| panic!("no policies/ beside {}", here.display()));
-    let (shipped, bad) = pounce::rules::load_paths(&[policies], &REGISTRY);
+    let (shipped, bad) = pounce::panther::load_paths(&[policies], &REGISTRY);
     assert!(bad.is_empty(), "shipped policies do not load");
     rules.extend(shipped);
     Pack::new(rules)
@@ -204,14 +204,14 @@ pub fn rule_file(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match pounce::rules::load_str(Path::new("fuzz.yml"), text, &REGISTRY) {
+    match pounce::panther::load_str(Path::new("fuzz.yml"), text, &REGISTRY) {
         Err(report) => {
             for d in report.diagnostics() {
                 let _ = render(&d);
             }
         }
         Ok(rule) => {
-            let outcomes = pounce::rules::testing::run_tests(&rule, NOW);
+            let outcomes = pounce::panther::testing::run_tests(&rule, NOW);
             assert_eq!(outcomes.len(), rule.tests.len());
             let docs: Vec<Value> = rule.tests.iter().map(|t| t.document.clone()).collect();
             let alone: Vec<bool> = docs

@@ -55,7 +55,7 @@ pub struct EvalArgs {
 struct FindingLine<'a> {
     rule_id: &'a str,
     severity: &'a str,
-    kind: pounce::rules::AnalysisType,
+    kind: pounce::panther::AnalysisType,
     file: &'a str,
     line: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,7 +82,7 @@ enum Outcome {
     Expr(bool),
     Pack(
         pounce::engine::RecordResult,
-        Vec<(usize, pounce::alert::Alert)>,
+        Vec<(usize, pounce::panther::alert::Alert)>,
     ),
     Rejected(String),
 }
@@ -105,7 +105,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
-            let (mut rules, invalid) = pounce::rules::load_paths(&args.rules, &registry);
+            let (mut rules, invalid) = pounce::panther::load_paths(&args.rules, &registry);
             if rules.is_empty() && invalid.is_empty() {
                 eprintln!("pounce: no rule files (`.yml`, `.yaml`) under the given path(s)");
                 return ExitCode::from(2);
@@ -282,7 +282,7 @@ fn write_pack<W: Write>(
     file: &str,
     line: usize,
     r: &pounce::engine::RecordResult,
-    alerts: &[(usize, pounce::alert::Alert)],
+    alerts: &[(usize, pounce::panther::alert::Alert)],
     per_rule: &mut BTreeMap<usize, usize>,
     all: bool,
 ) -> std::io::Result<()> {

@@ -62,7 +62,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        (None, Some(path)) => match pounce::rules::load_file(path, &registry) {
+        (None, Some(path)) => match pounce::panther::load_file(path, &registry) {
             Ok(r) => {
                 env.keys = r.key_match;
                 rule = Holder::Rule(Box::new(r));
@@ -147,7 +147,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
 
 enum Holder {
     Program(Program),
-    Rule(Box<pounce::rules::Rule>),
+    Rule(Box<pounce::panther::Rule>),
 }
 
 impl Holder {

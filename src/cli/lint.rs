@@ -2,7 +2,7 @@
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::diagnostics::{FileReport, Finding, Severity};
+use pounce::panther::diagnostics::{FileReport, Finding, Severity};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::PathBuf;

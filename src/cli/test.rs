@@ -2,9 +2,9 @@
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::diagnostics::FileReport;
-use pounce::rules::testing::{TestOutcome, run_tests};
-use pounce::rules::{self, AnalysisType, Rule};
+use pounce::panther::diagnostics::FileReport;
+use pounce::panther::testing::{TestOutcome, run_tests};
+use pounce::panther::{self, AnalysisType, Rule};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,7 +88,7 @@ pub fn glob_match(pat: &str, s: &str) -> bool {
 /// Runs `pounce test`.
 pub fn run(args: TestArgs) -> ExitCode {
     let registry = pounce::standard_registry();
-    let (mut loaded, invalid) = rules::load_paths(&args.paths, &registry);
+    let (mut loaded, invalid) = panther::load_paths(&args.paths, &registry);
     for p in &args.paths {
         if !p.exists() {
             eprintln!("pounce: {}: no such file or folder", p.display());

@@ -5,10 +5,10 @@
 mod condition;
 mod fields;
 
-use crate::attack;
-use crate::diagnostics::{FileReport, Finding, Severity};
 use crate::natives::Registry;
-use crate::rules::{self, KNOWN_KEYS, Rule};
+use crate::panther::attack;
+use crate::panther::diagnostics::{FileReport, Finding, Severity};
+use crate::panther::{self, KNOWN_KEYS, Rule};
 use pounce_lang::ast::Span;
 use pounce_lang::suggest::nearest;
 use std::collections::BTreeMap;
@@ -98,9 +98,9 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
 
 /// Lints one rule file's text.
 pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
-    match rules::load_str(path, text, registry) {
+    match panther::load_str(path, text, registry) {
         Err(mut report) => {
-            if let Ok(keys) = rules::top_keys(text) {
+            if let Ok(keys) = panther::top_keys(text) {
                 unknown_keys(&keys, &mut report, &[]);
             }
             report.sort();
@@ -188,14 +188,14 @@ fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
     for expected in [true, false] {
         if rule.tests.iter().all(|t| t.expected != expected) {
             let what = match (rule.kind, expected) {
-                (rules::AnalysisType::Policy, true) => {
+                (panther::AnalysisType::Policy, true) => {
                     "a compliant resource (`ExpectedResult: true`)"
                 }
-                (rules::AnalysisType::Policy, false) => {
+                (panther::AnalysisType::Policy, false) => {
                     "a non-compliant resource (`ExpectedResult: false`)"
                 }
-                (rules::AnalysisType::Rule, true) => "an alert (`ExpectedResult: true`)",
-                (rules::AnalysisType::Rule, false) => "a benign event (`ExpectedResult: false`)",
+                (panther::AnalysisType::Rule, true) => "an alert (`ExpectedResult: true`)",
+                (panther::AnalysisType::Rule, false) => "a benign event (`ExpectedResult: false`)",
             };
             out.push(
                 Hit::new(
@@ -330,7 +330,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
 /// lossy decoding, where the invalid byte became `�` (3 bytes): a span that ends inside that
 /// character is widened to all of it, so that its end stays on the same line.
 fn load_report(f: &Path, registry: &Registry) -> FileReport {
-    let Err(report) = rules::load_file(f, registry) else {
+    let Err(report) = panther::load_file(f, registry) else {
         return FileReport::new(&f.display().to_string(), "");
     };
     let text = report.text();
@@ -362,16 +362,16 @@ fn tactic_names(shortnames: &[String]) -> String {
 pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
     // Data models found among or beside the paths make `udm(...)` known; invalid ones are
     // reported like invalid rule files.
-    let (with_models, bad_models) = rules::with_data_models(paths, registry);
+    let (with_models, bad_models) = panther::with_data_models(paths, registry);
     let registry = &with_models;
     let mut lints: Vec<FileLint> = bad_models
         .into_iter()
         .map(|report| FileLint { report, id: None })
         .collect();
     let bad_paths: Vec<String> = lints.iter().map(|l| l.report.path.clone()).collect();
-    for f in rules::collect_files(paths) {
+    for f in panther::collect_files(paths) {
         let lint = match std::fs::read(&f).map(String::from_utf8) {
-            Ok(Ok(text)) if rules::datamodel::is_data_model(&text) => {
+            Ok(Ok(text)) if panther::datamodel::is_data_model(&text) => {
                 if bad_paths.contains(&f.display().to_string()) {
                     continue;
                 }

@@ -4,8 +4,8 @@
 
 use super::attack_map::{TacticRef, TechniqueRef, TechniqueStatus, attack_entries, attack_rows};
 use super::model::FORMAT_VERSION;
-use crate::attack;
-use crate::rules::Rule;
+use crate::panther::Rule;
+use crate::panther::attack;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -147,8 +147,8 @@ impl RuleDescription {
 
 fn kind_word(d: &RuleDescription) -> &'static str {
     match d.kind {
-        crate::rules::AnalysisType::Policy => "policy (flags non-compliant resources)",
-        crate::rules::AnalysisType::Rule => "rule (alerts on log events)",
+        crate::panther::AnalysisType::Policy => "policy (flags non-compliant resources)",
+        crate::panther::AnalysisType::Rule => "rule (alerts on log events)",
     }
 }
 

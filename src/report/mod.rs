@@ -1,13 +1,13 @@
 //! Reports over rule files, for people: `pounce describe` (one rule as Markdown, HTML or JSON,
 //! or a static site for a whole pack) and `pounce coverage` (the pack's MITRE ATT&CK matrix).
-//! Everything here turns loaded [`Rule`](crate::rules::Rule)s into text; the command line
+//! Everything here turns loaded [`Rule`](crate::panther::Rule)s into text; the command line
 //! writes it out. Formats, escaping and the JSON schema: docs/DESCRIBE.md.
 //!
 //! ```
-//! use pounce::{report::RuleDescription, rules};
+//! use pounce::{panther, report::RuleDescription};
 //! let registry = pounce::standard_registry();
 //! let path = std::path::Path::new("policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml");
-//! let rule = rules::load_file(path, &registry).unwrap();
+//! let rule = panther::load_file(path, &registry).unwrap();
 //! let page = RuleDescription::new(&rule, &registry).to_markdown();
 //! assert!(page.contains("| Exfiltration | T1567 Exfiltration Over Web Service |"));
 //! assert!(page.contains("| IpPermissionsEgress | is_null | |"));

@@ -3,7 +3,7 @@
 
 use super::attack_map::{AttackRow, attack_entries, attack_rows};
 use crate::natives::Registry;
-use crate::rules::{AnalysisType, Rule};
+use crate::panther::{AnalysisType, Rule};
 use pounce_lang::ast::{Expr, ExprKind};
 use pounce_lang::exclusions::{conjuncts, exclusions};
 use pounce_lang::functions::Builtin;

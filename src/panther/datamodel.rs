@@ -1,7 +1,7 @@
 //! Data models: per log type, names (`actor_user`) mapped to a path of the event or to a
 //! native that computes them. A condition reads a mapped name with `udm("actor_user")`.
 
-use crate::diagnostics::{FileReport, Finding, Severity};
+use super::diagnostics::{FileReport, Finding, Severity};
 use crate::natives::truthy;
 use pounce_lang::ast::{ExprKind, PathRoot, Segment, Span};
 use pounce_lang::document::walk;
