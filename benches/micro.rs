@@ -173,7 +173,7 @@ fn bench_parse(c: &mut Criterion) {
         b.iter(|| serde_json::from_str::<Value>(black_box(&text)).map(|_| ()))
     });
     g.bench_function("projected_seed_policy", |b| {
-        b.iter(|| pounce::project::parse_projected(black_box(&text), &trie).map(|_| ()))
+        b.iter(|| pounce::engine::project::parse_projected(black_box(&text), &trie).map(|_| ()))
     });
     g.finish();
 }

@@ -17,13 +17,10 @@
 pub use pounce_lang as lang;
 
 pub mod engine;
-pub mod input;
 pub mod lint;
 pub mod natives;
 pub mod panther;
-pub mod project;
 pub mod report;
-pub mod stream;
 
 /// The alert templates, also at their former path: `natives` formats values with
 /// `alert::python_str` until that moves into the standard library; this re-export goes then.

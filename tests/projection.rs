@@ -8,8 +8,8 @@
 )]
 
 use pounce::engine::Pack;
+use pounce::engine::project::parse_projected;
 use pounce::lang::reads::reads;
-use pounce::project::parse_projected;
 use pounce::{Env, compile};
 use proptest::prelude::*;
 use serde_json::{Value, json};

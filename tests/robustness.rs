@@ -248,7 +248,7 @@ fn the_deepest_accepted_record_evaluates_and_explains() {
             assert_eq!(p.explain(&doc, &env).flagged, v, "{}", p.source());
             let _ = serde_json::to_string(&p.explain(&doc, &env)).unwrap();
             let projected =
-                pounce::project::parse_projected(&text, &pounce::lang::reads::reads(&p));
+                pounce::engine::project::parse_projected(&text, &pounce::lang::reads::reads(&p));
             assert_eq!(p.eval_with(&projected.unwrap(), &env), v, "{}", p.source());
         });
     }
@@ -302,7 +302,7 @@ fn duplicate_keys_the_last_one_wins() {
     let p = compile("a == 2", &registry()).unwrap();
     assert!(p.eval(&full));
     let projected =
-        pounce::project::parse_projected(text, &pounce::lang::reads::reads(&p)).unwrap();
+        pounce::engine::project::parse_projected(text, &pounce::lang::reads::reads(&p)).unwrap();
     assert!(p.eval(&projected));
 }
 

@@ -179,7 +179,7 @@ pub fn condition(data: &[u8]) {
                 let x = p.explain(&doc, &env);
                 assert_eq!(x.flagged, verdict, "explain disagrees with eval on {doc}");
                 let text = doc.to_string();
-                if let Ok(proj) = pounce::project::parse_projected(&text, &trie) {
+                if let Ok(proj) = pounce::engine::project::parse_projected(&text, &trie) {
                     assert_eq!(
                         p.eval_with(&proj, &env),
                         verdict,
@@ -233,7 +233,7 @@ pub fn rule_file(data: &[u8]) {
 }
 
 /// One record of the stream: parse it in full and projected, evaluate both ways.
-fn record(raw: pounce::stream::RawRecord<'_>) -> usize {
+fn record(raw: pounce::engine::stream::RawRecord<'_>) -> usize {
     let Ok(text) = raw else {
         return 0;
     };
@@ -246,7 +246,7 @@ fn record(raw: pounce::stream::RawRecord<'_>) -> usize {
         assert_eq!(a, b, "the pack's projection changes a verdict on {text}");
         for (p, trie) in PROGRAMS.iter() {
             let verdict = p.eval_with(full, &env);
-            if let Ok(own) = pounce::project::parse_projected(text, trie) {
+            if let Ok(own) = pounce::engine::project::parse_projected(text, trie) {
                 assert_eq!(
                     p.eval_with(&own, &env),
                     verdict,
@@ -267,16 +267,16 @@ fn record(raw: pounce::stream::RawRecord<'_>) -> usize {
 /// Arbitrary bytes as a stream of records through the streaming reader and the fixed pack.
 pub fn eval(data: &[u8]) {
     // Once with the default record limit, evaluating; once with a tiny one, only reading.
-    for max in [pounce::stream::DEFAULT_MAX_RECORD_BYTES, 64] {
+    for max in [pounce::engine::stream::DEFAULT_MAX_RECORD_BYTES, 64] {
         let mut lines = Vec::new();
-        let each = |_, raw: pounce::stream::RawRecord<'_>| {
+        let each = |_, raw: pounce::engine::stream::RawRecord<'_>| {
             if max == 64 {
                 raw.map_or(0, str::len)
             } else {
                 record(raw)
             }
         };
-        let n = pounce::stream::run(Cursor::new(data), max, each, |l, _| lines.push(l));
+        let n = pounce::engine::stream::run(Cursor::new(data), max, each, |l, _| lines.push(l));
         let n = n.unwrap_or_else(|e| panic!("reading from memory failed: {e}"));
         assert_eq!(n, lines.len(), "records counted but not delivered");
         assert!(

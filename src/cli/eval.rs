@@ -43,7 +43,7 @@ pub struct EvalArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Reject records larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = pounce::stream::DEFAULT_MAX_RECORD_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = pounce::engine::stream::DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
     /// Stop after this many rejected records (exit 1).
     #[arg(long, value_name = "N")]
@@ -171,7 +171,7 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
                 }
             }
         };
-        let each = |_line: usize, raw: pounce::stream::RawRecord<'_>| -> Outcome {
+        let each = |_line: usize, raw: pounce::engine::stream::RawRecord<'_>| -> Outcome {
             let text = match raw {
                 Ok(t) => t,
                 Err(e) => return Outcome::Rejected(e),
@@ -236,7 +236,7 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
                 write_failed = true;
             }
         };
-        if let Err(e) = pounce::stream::run(reader, args.max_record_bytes, each, sink) {
+        if let Err(e) = pounce::engine::stream::run(reader, args.max_record_bytes, each, sink) {
             eprintln!("{name}: read error: {e}");
             rejected.push(format!("{name}: read error"));
         }

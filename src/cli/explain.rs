@@ -108,7 +108,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        for rec in pounce::input::read_documents(&name, &text) {
+        for rec in pounce::engine::input::read_documents(&name, &text) {
             match rec {
                 Ok(r) => docs.push((format!("{name}:{}", r.line), r.value)),
                 Err(e) => {
