@@ -91,7 +91,7 @@ fn each_fixture_finds_exactly_its_code() {
     for f in fixtures() {
         let found: BTreeSet<String> = lint(&f)
             .iter()
-            .flat_map(|r| r.findings.iter().map(|x| x.code.clone()))
+            .flat_map(|r| r.findings.iter().map(|x| x.code.as_str().to_string()))
             .collect();
         let expected: BTreeSet<String> = code_of(&f).into_iter().collect();
         if found != expected {
@@ -193,7 +193,7 @@ fn each_finding_underlines_the_defect() {
             continue;
         };
         for r in lint(&f) {
-            for x in r.findings.iter().filter(|x| x.code == code) {
+            for x in r.findings.iter().filter(|x| x.code.as_str() == code) {
                 let under = &r.text()[x.span.start..x.span.end];
                 if under != *expected {
                     wrong.push(format!("{name}: underlines {under:?}"));
@@ -331,6 +331,20 @@ fn every_documented_code_has_a_fixture_and_back() {
     );
 }
 
+/// Every documented code is one of `pounce_lang::ErrorCode`, the one list of codes.
+#[test]
+fn every_documented_code_is_an_error_code() {
+    let known: BTreeSet<&str> = pounce::ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let unknown: Vec<String> = documented()
+        .into_keys()
+        .filter(|c| !known.contains(c.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "documented but not an ErrorCode: {unknown:?}"
+    );
+}
+
 /// Text with runs of whitespace (and the `│` of wrapped rendered messages) as one space.
 fn words(s: &str) -> String {
     s.replace('│', " ")
@@ -351,7 +365,7 @@ fn docs_show_each_fixture_message() {
         let Some(code) = code_of(&f) else { continue };
         let section = &docs[&code];
         for r in lint(&f) {
-            for x in r.findings.iter().filter(|x| x.code == code) {
+            for x in r.findings.iter().filter(|x| x.code.as_str() == code) {
                 if !section.contains(&words(&x.message)) {
                     missing.push(format!("{code}: `{}`", x.message));
                 }
@@ -625,7 +639,7 @@ fn lint_allow_silences_each_warning() {
         let text = std::fs::read_to_string(&path).unwrap();
         let before = pounce::lint::lint_str(&path, &text, &registry).report;
         assert!(
-            before.findings.iter().any(|x| x.code == code),
+            before.findings.iter().any(|x| x.code.as_str() == code),
             "{}",
             f.display()
         );
@@ -640,7 +654,7 @@ fn lint_allow_silences_each_warning() {
         let other = if bare == "W0101" { "W0102" } else { "W0101" };
         let still = pounce::lint::lint_str(&path, &with_allow(&text, other), &registry).report;
         assert!(
-            still.findings.iter().any(|x| x.code == code),
+            still.findings.iter().any(|x| x.code.as_str() == code),
             "{}",
             f.display()
         );

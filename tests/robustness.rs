@@ -370,7 +370,7 @@ fn load_errors(text: &str) -> Vec<(String, String)> {
         Err(rep) => rep
             .findings
             .iter()
-            .map(|f| (f.code.clone(), f.message.clone()))
+            .map(|f| (f.code.as_str().to_string(), f.message.clone()))
             .collect(),
     }
 }
@@ -494,7 +494,7 @@ fn symlink_loops_end() {
     assert_eq!(loaded.len(), 1);
     assert_eq!(invalid.len(), 1);
     let f = &invalid[0].findings[0];
-    assert_eq!(f.code, "pounce::E0210");
+    assert_eq!(f.code, ErrorCode::E0210);
     assert!(
         f.message.starts_with("cannot read the file"),
         "{}",

@@ -125,7 +125,7 @@ fn json_out(reports: &[FileReport], errors: usize, warnings: usize) -> String {
 fn sarif(reports: &[FileReport]) -> String {
     let mut rules: Vec<String> = reports
         .iter()
-        .flat_map(|r| r.findings.iter().map(|f| f.code.clone()))
+        .flat_map(|r| r.findings.iter().map(|f| f.code.as_str().to_string()))
         .collect();
     rules.sort();
     rules.dedup();
@@ -140,7 +140,7 @@ fn sarif(reports: &[FileReport]) -> String {
                 }
                 json!({
                     "ruleId": f.code,
-                    "ruleIndex": rules.iter().position(|c| c == &f.code).unwrap_or(0),
+                    "ruleIndex": rules.iter().position(|c| c == f.code.as_str()).unwrap_or(0),
                     "level": if f.severity == Severity::Error { "error" } else { "warning" },
                     "message": { "text": text },
                     "locations": [{
@@ -257,7 +257,7 @@ fn github(reports: &[FileReport]) -> String {
                 f.column,
                 f.end_line,
                 f.end_column,
-                gh_escape(&f.code, true),
+                gh_escape(f.code.as_str(), true),
                 gh_escape(&msg, false)
             );
         }

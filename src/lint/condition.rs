@@ -2,6 +2,7 @@
 //! regexes that are plain string tests.
 
 use super::Hit;
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::{CmpOp, Expr, ExprKind, TestKind};
 use pounce_lang::exclusions::conjuncts;
 use serde_json::Value;
@@ -19,7 +20,7 @@ fn duplicates(cs: &[&Expr], out: &mut Vec<Hit>) {
         if cs.iter().take(i).any(|p| same(p, c)) {
             out.push(
                 Hit::new(
-                    "W0107",
+                    ErrorCode::W0107,
                     c.span,
                     format!("duplicate conjunct `{c}`"),
                     "already required above",
@@ -135,7 +136,7 @@ fn contradictions(cs: &[&Expr], out: &mut Vec<Hit>) {
                 };
                 out.push(
                     Hit::new(
-                        "W0105",
+                        ErrorCode::W0105,
                         b.span,
                         format!("`{b}` contradicts `{a}`: the condition can never be true"),
                         why,
@@ -207,7 +208,7 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
         ExprKind::Or(a, b) if negation_of(a, b) => {
             out.push(
                 Hit::new(
-                    "W0106",
+                    ErrorCode::W0106,
                     e.span,
                     format!("`{e}` is always true"),
                     "a condition or its negation always holds",
@@ -223,7 +224,7 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
         {
             out.push(
                 Hit::new(
-                    "W0106",
+                    ErrorCode::W0106,
                     e.span,
                     format!("`{e}` compares two literals: its result never changes"),
                     "no field here",
@@ -250,7 +251,7 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
                 let lit_json = Value::String(lit).to_string();
                 out.push(
                     Hit::new(
-                        "W0108",
+                        ErrorCode::W0108,
                         rhs.span,
                         format!("the regex `{re}` is a plain string test"),
                         format!("`{op}` says the same"),

@@ -4,6 +4,7 @@
 //! other conjuncts: a negation of `P` beside it is not true for a missing `P`.
 
 use super::Hit;
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, TestKind};
 use pounce_lang::exclusions::conjuncts;
 use pounce_lang::suggest::nearest;
@@ -194,7 +195,7 @@ fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut V
     keys.sort();
     keys.dedup();
     let mut hit = Hit::new(
-        "W0102",
+        ErrorCode::W0102,
         e.span,
         format!(
             "`{p}` appears in none of the {} test document(s)",
@@ -254,7 +255,7 @@ fn negation_over_missing(
     }
     out.push(
         Hit::new(
-            "W0103",
+            ErrorCode::W0103,
             e.span,
             format!("`{e}` is true when `{p}` is missing, as it is in {missing} of {} test document(s)", ctx.len()),
             "a negation over a field that can be missing",
@@ -281,7 +282,7 @@ fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], guarded: bool, out: &mut Vec<
     }
     out.push(
         Hit::new(
-            "W0104",
+            ErrorCode::W0104,
             e.span,
             format!("`all({p}, ...)` is vacuously true when `{p}` is missing or not a list, as in {missing} of {} test document(s)", ctx.len()),
             "true for a missing list",

@@ -9,6 +9,7 @@ use crate::natives::Registry;
 use crate::panther::attack;
 use crate::panther::diagnostics::{FileReport, Finding, Severity};
 use crate::panther::{self, KNOWN_KEYS, Rule};
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::Span;
 use pounce_lang::suggest::nearest;
 use std::collections::BTreeMap;
@@ -19,7 +20,7 @@ pub use condition::plain_regex;
 /// A warning found by a check, before it is placed in the file.
 #[derive(Clone, Debug)]
 pub struct Hit {
-    code: &'static str,
+    code: ErrorCode,
     span: Span,
     message: String,
     label: String,
@@ -28,7 +29,7 @@ pub struct Hit {
 
 impl Hit {
     fn new(
-        code: &'static str,
+        code: ErrorCode,
         span: Span,
         message: impl Into<String>,
         label: impl Into<String>,
@@ -46,13 +47,7 @@ impl Hit {
         self
     }
     fn finding(self, span: Span) -> Finding {
-        let mut f = Finding::new(
-            format!("pounce::{}", self.code),
-            Severity::Warning,
-            span,
-            self.message,
-            self.label,
-        );
+        let mut f = Finding::new(self.code, Severity::Warning, span, self.message, self.label);
         f.help = self.help;
         f
     }
@@ -72,13 +67,8 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
     match crate::compile(src, registry) {
         Err(e) => {
             for err in e.errors {
-                let mut f = Finding::new(
-                    err.code.as_str(),
-                    Severity::Error,
-                    err.span,
-                    err.message,
-                    err.label,
-                );
+                let mut f =
+                    Finding::new(err.code, Severity::Error, err.span, err.message, err.label);
                 f.help = err.help;
                 report.push(f);
             }
@@ -119,7 +109,7 @@ pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
 }
 
 fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[String]) {
-    if allow.iter().any(|a| a == "W0101") {
+    if allow.iter().any(|a| a == ErrorCode::W0101.name()) {
         return;
     }
     for (k, span) in keys {
@@ -128,7 +118,7 @@ fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[Strin
         }
         let near = nearest(k, KNOWN_KEYS.iter().copied());
         let hit = Hit::new(
-            "W0101",
+            ErrorCode::W0101,
             *span,
             format!("unknown key `{k}`"),
             "not a key of rule files",
@@ -150,7 +140,7 @@ fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
     fields::check(rule.program.ast(), &docs, &mut hits);
     exclusions_exercised(rule, registry, &mut hits);
     for h in hits {
-        if rule.lint_allow.iter().any(|a| a == h.code) {
+        if rule.lint_allow.iter().any(|a| a == h.code.name()) {
             continue;
         }
         let (s, e) = rule.condition_map.span(h.span.start, h.span.end);
@@ -160,7 +150,7 @@ fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
     tests_cover(rule, &mut file_hits);
     attack_ids(rule, &mut file_hits);
     for h in file_hits {
-        if !rule.lint_allow.iter().any(|a| a == h.code) {
+        if !rule.lint_allow.iter().any(|a| a == h.code.name()) {
             let span = h.span;
             report.push(h.finding(span));
         }
@@ -176,7 +166,7 @@ fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
     if rule.tests.is_empty() {
         out.push(
             Hit::new(
-                "W0109",
+                ErrorCode::W0109,
                 rule.id_span,
                 format!("`{}` has no tests", rule.id),
                 "no `Tests`",
@@ -199,7 +189,7 @@ fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
             };
             out.push(
                 Hit::new(
-                    "W0110",
+                    ErrorCode::W0110,
                     at,
                     format!("no test expects {what}"),
                     "every test expects the same outcome",
@@ -234,7 +224,7 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
         if !exercised {
             out.push(
                 Hit::new(
-                    "W0111",
+                    ErrorCode::W0111,
                     ex.span,
                     format!("no test exercises the exclusion `{}`", p.ast()),
                     "holds in every test document",
@@ -268,7 +258,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
         {
             out.push(
                 Hit::new(
-                    "W0112",
+                    ErrorCode::W0112,
                     span,
                     format!("unknown ATT&CK tactic `{t}`"),
                     "not an Enterprise tactic",
@@ -281,7 +271,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                 None => {
                     let near = nearest(id, cat.technique_ids());
                     let h = Hit::new(
-                        "W0112",
+                        ErrorCode::W0112,
                         span,
                         format!("unknown ATT&CK technique `{id}`"),
                         "not in ATT&CK Enterprise v18.1",
@@ -295,7 +285,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                     let state = if t.revoked { "revoked" } else { "deprecated" };
                     out.push(
                         Hit::new(
-                            "W0113",
+                            ErrorCode::W0113,
                             span,
                             format!("ATT&CK technique `{id}` ({}) is {state}", t.name),
                             state,
@@ -309,7 +299,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                     {
                         out.push(
                             Hit::new(
-                                "W0112",
+                                ErrorCode::W0112,
                                 span,
                                 format!(
                                     "`{id}` ({}) is not a technique of tactic `{}` ({})",
@@ -395,7 +385,7 @@ pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
                 Some(other) => {
                     l.report.push(
                         Finding::new(
-                            "pounce::E0208",
+                            ErrorCode::E0208,
                             Severity::Error,
                             *span,
                             format!("duplicate rule ID `{id}`"),

@@ -5,9 +5,8 @@ use super::datamodel;
 use super::diagnostics::{FileReport, Finding, Severity};
 use super::load::load_file_with;
 use super::rule::Rule;
-use super::yaml::code;
-use pounce_lang::Registry;
 use pounce_lang::ast::Span;
+use pounce_lang::{ErrorCode, Registry};
 use std::path::{Path, PathBuf};
 
 /// True for files that look like rule files (`.yml`/`.yaml`).
@@ -108,7 +107,7 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
                         let at = text.find(n).unwrap_or(0);
                         r.push(
                             Finding::new(
-                                code(211),
+                                ErrorCode::E0211,
                                 Severity::Error,
                                 Span::new(at, at + n.len()),
                                 format!("no native named `{n}`"),

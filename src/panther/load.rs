@@ -8,10 +8,10 @@ use super::rule::{AnalysisType, Rule};
 use super::schema::{RawFile, RawSeverity, SEVERITIES};
 use super::span_map::SpanMap;
 use super::testing::load_tests;
-use super::yaml::{code, from_yaml, key_span, scalar_span, top_keys, yaml_finding};
-use pounce_lang::Registry;
+use super::yaml::{from_yaml, key_span, scalar_span, top_keys, yaml_finding};
 use pounce_lang::ast::Span;
 use pounce_lang::suggest::nearest;
+use pounce_lang::{ErrorCode, Registry};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 use std::path::Path;
@@ -23,7 +23,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
     if text.trim().is_empty() {
         report.push(
             Finding::new(
-                code(204),
+                ErrorCode::E0204,
                 Severity::Error,
                 Span::new(0, 0),
                 "empty rule file",
@@ -54,7 +54,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
         None => {
             report.push(
                 Finding::new(
-                    code(206),
+                    ErrorCode::E0206,
                     Severity::Error,
                     whole,
                     "missing `AnalysisType`",
@@ -77,7 +77,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                 };
                 report.push(
                     Finding::new(
-                        code(206),
+                        ErrorCode::E0206,
                         Severity::Error,
                         scalar_span(text, t),
                         format!("unknown `AnalysisType` `{other}`"),
@@ -104,7 +104,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
         _ => {
             report.push(
                 Finding::new(
-                    code(205),
+                    ErrorCode::E0205,
                     Severity::Error,
                     key_span(&keys, "AnalysisType").unwrap_or(whole),
                     format!("missing `{id_key}`"),
@@ -130,7 +130,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
             };
             report.push(
                 Finding::new(
-                    code(207),
+                    ErrorCode::E0207,
                     Severity::Error,
                     scalar_span(text, s),
                     format!("invalid `Severity` `{}`", s.value),
@@ -143,7 +143,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
         None => {
             report.push(
                 Finding::new(
-                    code(207),
+                    ErrorCode::E0207,
                     Severity::Error,
                     whole,
                     "missing `Severity`",
@@ -157,7 +157,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
     let program = match &raw_file.Condition {
         None => {
             report.push(
-                Finding::new(code(204), Severity::Error, key_span(&keys, id_key).unwrap_or(whole), "missing `Condition`", "this rule has no condition")
+                Finding::new(ErrorCode::E0204, Severity::Error, key_span(&keys, id_key).unwrap_or(whole), "missing `Condition`", "this rule has no condition")
                     .with_help("add `Condition:` with the condition that flags a document, e.g. `Condition: Enabled != true`"),
             );
             None
@@ -172,7 +172,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
                     for err in e.errors {
                         let (s, en) = map.span(err.span.start, err.span.end);
                         let mut f = Finding::new(
-                            err.code.as_str(),
+                            err.code,
                             Severity::Error,
                             Span::new(s, en),
                             err.message,
@@ -191,7 +191,7 @@ pub fn load_str(path: &Path, text: &str, registry: &Registry) -> Result<Rule, Fi
     {
         report.push(
             Finding::new(
-                code(203),
+                ErrorCode::E0203,
                 Severity::Error,
                 key_span(&keys, "KeyMatching").unwrap_or(whole),
                 format!("invalid `KeyMatching` `{km}`"),
@@ -297,7 +297,7 @@ pub fn load_file_with(path: &Path, registry: &Registry) -> Result<Rule, FileRepo
                 let mut r = FileReport::new(&path.display().to_string(), &text);
                 r.push(
                     Finding::new(
-                        code(201),
+                        ErrorCode::E0201,
                         Severity::Error,
                         Span::new(valid, valid + 1),
                         "the file is not valid UTF-8",
@@ -311,7 +311,7 @@ pub fn load_file_with(path: &Path, registry: &Registry) -> Result<Rule, FileRepo
         Err(e) => {
             let mut r = FileReport::new(&path.display().to_string(), "");
             r.push(Finding::new(
-                code(210),
+                ErrorCode::E0210,
                 Severity::Error,
                 Span::new(0, 0),
                 format!("cannot read the file: {e}"),
@@ -349,22 +349,21 @@ fn load_alert(
     report: &mut FileReport,
 ) -> AlertSpec {
     let mut spec = AlertSpec::default();
-    let mut push_errors = |errs: Vec<pounce_lang::error::ConditionError>,
-                           map: Option<&SpanMap>,
-                           fallback: Span| {
-        for e in errs {
-            let span = match map {
-                Some(m) => {
-                    let (s, en) = m.span(e.span.start, e.span.end);
-                    Span::new(s, en)
-                }
-                None => fallback,
-            };
-            let mut f = Finding::new(e.code.as_str(), Severity::Error, span, e.message, e.label);
-            f.help = e.help;
-            report.push(f);
-        }
-    };
+    let mut push_errors =
+        |errs: Vec<pounce_lang::error::ConditionError>, map: Option<&SpanMap>, fallback: Span| {
+            for e in errs {
+                let span = match map {
+                    Some(m) => {
+                        let (s, en) = m.span(e.span.start, e.span.end);
+                        Span::new(s, en)
+                    }
+                    None => fallback,
+                };
+                let mut f = Finding::new(e.code, Severity::Error, span, e.message, e.label);
+                f.help = e.help;
+                report.push(f);
+            }
+        };
     for (slot, src) in [
         (&mut spec.title, parts.title),
         (&mut spec.dedup, parts.dedup),
@@ -397,7 +396,7 @@ fn load_alert(
         if !SEVERITIES.contains(&s.ChangeTo.as_str()) {
             bad_severities.push(
                 Finding::new(
-                    code(207),
+                    ErrorCode::E0207,
                     Severity::Error,
                     at,
                     format!("invalid severity `{}` in `DynamicSeverities`", s.ChangeTo),

@@ -5,7 +5,8 @@ use super::alert::Alert;
 use super::diagnostics::{FileReport, Finding, Severity};
 use super::rule::{AnalysisType, Rule};
 use super::schema::RawTest;
-use super::yaml::{code, scalar_span};
+use super::yaml::scalar_span;
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::Span;
 use pounce_lang::eval::Env;
 use serde_json::Value;
@@ -56,7 +57,7 @@ pub(super) fn load_tests(
             (Some(d), Some(_), _) => {
                 report.push(
                     Finding::new(
-                        code(209),
+                        ErrorCode::E0209,
                         Severity::Error,
                         span,
                         format!("test `{}` has both `Resource` and `Log`", t.Name.value),
@@ -74,7 +75,7 @@ pub(super) fn load_tests(
                 };
                 report.push(
                     Finding::new(
-                        code(209),
+                        ErrorCode::E0209,
                         Severity::Error,
                         span,
                         format!("test `{}` has no `{want}`", t.Name.value),

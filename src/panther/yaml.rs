@@ -2,14 +2,10 @@
 //! errors as findings placed in the file, and the spans of scalars and top-level keys.
 
 use super::diagnostics::{Finding, Severity, offset_of};
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::Span;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
-
-/// The code of a rule-file error, e.g. `pounce::E0204`.
-pub(super) fn code(n: u16) -> String {
-    format!("pounce::E{n:04}")
-}
 
 /// The YAML budget of one rule file: rule files are small (the largest shipped one has about
 /// 2,000 nodes), so anything far larger, alias expansion included ("billion laughs"), is
@@ -130,7 +126,7 @@ pub(super) fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
             .next()
             .unwrap_or("");
         return Finding::new(
-            code(202),
+            ErrorCode::E0202,
             Severity::Error,
             Span::new(start, end),
             format!("duplicate key `{key}`"),
@@ -141,7 +137,7 @@ pub(super) fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
     if msg.starts_with("invalid") || msg.starts_with("expected") || msg.starts_with("invalid type")
     {
         return Finding::new(
-            code(203),
+            ErrorCode::E0203,
             Severity::Error,
             Span::new(start, end),
             format!("wrong value type: {msg}"),
@@ -153,7 +149,7 @@ pub(super) fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
     }
     if let Some(limit) = limit {
         return Finding::new(
-            code(201),
+            ErrorCode::E0201,
             Severity::Error,
             Span::new(start, end),
             format!("YAML too large: {limit}"),
@@ -162,7 +158,7 @@ pub(super) fn yaml_finding(text: &str, e: &serde_saphyr::Error) -> Finding {
         .with_help("rule files are small; docs/ROBUSTNESS.md lists the limits");
     }
     Finding::new(
-        code(201),
+        ErrorCode::E0201,
         Severity::Error,
         Span::new(start, end),
         format!("invalid YAML: {msg}"),
