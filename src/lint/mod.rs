@@ -4,6 +4,7 @@
 
 mod condition;
 mod fields;
+pub mod output;
 
 use crate::natives::Registry;
 use crate::panther::attack;
@@ -214,12 +215,10 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
             continue;
         };
         let exercised = rule.tests.iter().any(|t| {
-            let env = pounce_lang::Env {
-                now: pounce_lang::Env::system().now,
-                overrides: t.mocks.clone(),
-                keys: rule.key_match,
-            };
-            !p.eval_with(&t.document, &env)
+            !p.eval_with(
+                &t.document,
+                &rule.test_env(t, pounce_lang::Env::system().now),
+            )
         });
         if !exercised {
             out.push(

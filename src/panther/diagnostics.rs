@@ -172,6 +172,10 @@ impl FileReport {
         self.findings
             .sort_by(|a, b| (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str())));
     }
+    /// `{"file": path, "findings": [...]}`, as the JSON outputs list a file's findings.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "file": self.path, "findings": self.findings })
+    }
     /// Each finding as a diagnostic that carries this file's source.
     pub fn diagnostics(&self) -> impl Iterator<Item = Located<'_>> {
         self.findings.iter().map(|f| Located {

@@ -19,6 +19,32 @@ pub enum AnalysisType {
     Rule,
 }
 
+impl AnalysisType {
+    /// A test's result in Panther's terms for a flagged (or not) document: for a policy, true
+    /// means compliant (not flagged); for a rule, true means an alert (flagged).
+    pub fn result(self, flagged: bool) -> bool {
+        match self {
+            AnalysisType::Policy => !flagged,
+            AnalysisType::Rule => flagged,
+        }
+    }
+
+    /// What a result means for this kind: `compliant`, `non-compliant`, `alert` or `no alert`.
+    pub fn meaning(self, result: bool) -> &'static str {
+        match (self, result) {
+            (AnalysisType::Policy, true) => "compliant",
+            (AnalysisType::Policy, false) => "non-compliant",
+            (AnalysisType::Rule, true) => "alert",
+            (AnalysisType::Rule, false) => "no alert",
+        }
+    }
+
+    /// A result with its meaning: `true (compliant)`, `false (no alert)`.
+    pub fn verdict(self, result: bool) -> String {
+        format!("{result} ({})", self.meaning(result))
+    }
+}
+
 /// A loaded, compiled rule or policy.
 #[derive(Debug)]
 pub struct Rule {
@@ -80,9 +106,6 @@ impl Rule {
     }
     /// True when a flagged verdict on `expected` passes the test, per the rule kind.
     pub fn test_passes(&self, expected: bool, flagged: bool) -> bool {
-        match self.kind {
-            AnalysisType::Policy => expected != flagged,
-            AnalysisType::Rule => expected == flagged,
-        }
+        self.kind.result(flagged) == expected
     }
 }

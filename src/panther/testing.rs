@@ -137,21 +137,26 @@ pub struct TestOutcome {
     pub alert_mismatches: Vec<String>,
 }
 
+impl Rule {
+    /// The environment a test case of this rule runs in: the clock `now`, the test's `Mocks`,
+    /// and the rule's key matching.
+    pub fn test_env(&self, case: &TestCase, now: i64) -> Env {
+        Env {
+            now,
+            overrides: case.mocks.clone(),
+            keys: self.key_match,
+        }
+    }
+}
+
 /// Runs every test of `rule`; `now` is the clock natives see.
 pub fn run_tests(rule: &Rule, now: i64) -> Vec<TestOutcome> {
     rule.tests
         .iter()
         .map(|t| {
-            let env = Env {
-                now,
-                overrides: t.mocks.clone(),
-                keys: rule.key_match,
-            };
+            let env = rule.test_env(t, now);
             let flagged = rule.program.eval_with(&t.document, &env);
-            let actual = match rule.kind {
-                AnalysisType::Policy => !flagged,
-                AnalysisType::Rule => flagged,
-            };
+            let actual = rule.kind.result(flagged);
             let wants = &t.expect_alert;
             let asserts = wants.title.is_some()
                 || wants.dedup.is_some()
@@ -193,4 +198,61 @@ pub fn run_tests(rule: &Rule, now: i64) -> Vec<TestOutcome> {
             }
         })
         .collect()
+}
+
+/// The outcome of one rule's tests (serialised as one entry of `pounce test --format json`).
+#[derive(Debug, serde::Serialize)]
+pub struct RuleRun<'a> {
+    /// The rule.
+    #[serde(skip)]
+    pub rule: &'a Rule,
+    /// Its ID.
+    pub rule_id: &'a str,
+    /// Its file.
+    pub file: String,
+    /// Policy or rule.
+    pub kind: AnalysisType,
+    /// Each test's outcome, in file order.
+    pub tests: Vec<TestOutcome>,
+    /// Set when the rule has fewer tests than the minimum asked for.
+    pub too_few_tests: bool,
+}
+
+/// Runs the tests of every rule; a rule with fewer than `minimum_tests` tests is marked.
+pub fn run_pack(rules: &[Rule], now: i64, minimum_tests: usize) -> Vec<RuleRun<'_>> {
+    rules
+        .iter()
+        .map(|r| RuleRun {
+            rule: r,
+            rule_id: &r.id,
+            file: r.path.display().to_string(),
+            kind: r.kind,
+            tests: run_tests(r, now),
+            too_few_tests: r.tests.len() < minimum_tests,
+        })
+        .collect()
+}
+
+/// Totals over the runs of a pack.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct Totals {
+    /// Tests that passed.
+    pub passed: usize,
+    /// Tests that failed.
+    pub failed: usize,
+    /// Rules with fewer tests than the minimum.
+    pub too_few: usize,
+}
+
+impl Totals {
+    /// The totals of `runs`.
+    pub fn of(runs: &[RuleRun<'_>]) -> Self {
+        let tests = runs.iter().flat_map(|r| &r.tests);
+        let passed = tests.clone().filter(|t| t.passed).count();
+        Totals {
+            passed,
+            failed: tests.count() - passed,
+            too_few: runs.iter().filter(|r| r.too_few_tests).count(),
+        }
+    }
 }

@@ -180,9 +180,7 @@ impl Coverage {
 
     /// The JSON document (pretty-printed, with a final newline).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self)
-            .map(|s| s + "\n")
-            .unwrap_or_default()
+        super::json_document(self)
     }
 }
 

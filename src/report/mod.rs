@@ -18,9 +18,11 @@ mod coverage;
 pub mod escape;
 mod heatmap;
 mod html;
+pub mod junit;
 mod markdown;
 mod model;
 pub mod site;
+pub mod test_results;
 
 pub use attack_map::{
     AttackRow, TacticRef, TechniqueRef, TechniqueStatus, attack_entries, attack_rows,
@@ -32,6 +34,13 @@ pub use model::{
     ATTACK_KEY, ExclusionRow, FORMAT_VERSION, Logic, NativeNote, ReportMapping, RuleDescription,
     TestRow, canonical_lines, is_attack_key, natives_called,
 };
+
+/// A JSON document as pounce prints one: pretty-printed, with a final newline.
+pub fn json_document<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .unwrap_or_default()
+}
 
 /// `1 rule`, `2 rules`.
 pub(crate) fn counted(n: usize, word: &str) -> String {

@@ -188,7 +188,7 @@ impl RuleDescription {
                 .map(|t| TestRow {
                     name: t.name.clone(),
                     expected: t.expected,
-                    meaning: meaning(rule.kind, t.expected),
+                    meaning: rule.kind.meaning(t.expected),
                 })
                 .collect(),
         }
@@ -215,18 +215,7 @@ impl RuleDescription {
 
     /// The JSON document (pretty-printed, with a final newline).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self)
-            .map(|s| s + "\n")
-            .unwrap_or_default()
-    }
-}
-
-fn meaning(kind: AnalysisType, expected: bool) -> &'static str {
-    match (kind, expected) {
-        (AnalysisType::Policy, true) => "compliant",
-        (AnalysisType::Policy, false) => "non-compliant",
-        (AnalysisType::Rule, true) => "alert",
-        (AnalysisType::Rule, false) => "no alert",
+        super::json_document(self)
     }
 }
 
