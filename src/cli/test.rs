@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use pounce::panther;
 use pounce::panther::diagnostics::FileReport;
 use pounce::panther::testing::{RuleRun, Totals, run_pack};
+use pounce::report::explain::{Paint, render_text};
 use pounce::report::test_results;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -107,13 +108,7 @@ pub fn run(args: TestArgs) -> ExitCode {
 /// failure), the invalid files, then the totals.
 fn text(results: &[RuleRun], invalid: &[FileReport], args: &TestArgs, totals: Totals) -> String {
     let color = render::stdout_color();
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
+    let paint = |code: &str, s: &str| Paint(color).c(code, s);
     let mut out = String::new();
     for r in results {
         let failing = r.tests.iter().any(|t| !t.passed) || r.too_few_tests;
@@ -151,7 +146,7 @@ fn text(results: &[RuleRun], invalid: &[FileReport], args: &TestArgs, totals: To
                 if let Some(case) = r.rule.tests.iter().find(|c| c.name == t.name) {
                     let env = r.rule.test_env(case, pounce::Env::system().now);
                     let ex = r.rule.program.explain(&case.document, &env);
-                    for line in super::explain::render_text(&ex, color).lines() {
+                    for line in render_text(&ex, color).lines() {
                         let _ = writeln!(out, "         {line}");
                     }
                 }

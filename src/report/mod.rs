@@ -16,6 +16,9 @@
 mod attack_map;
 mod coverage;
 pub mod escape;
+pub mod explain;
+pub mod findings;
+pub mod functions;
 mod heatmap;
 mod html;
 pub mod junit;
