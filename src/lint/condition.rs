@@ -12,7 +12,9 @@ pub fn check(e: &Expr, out: &mut Vec<Hit>) {
     let cs = conjuncts(e);
     duplicates(&cs, out);
     contradictions(&cs, out);
-    walk(e, out);
+    for node in e.descendants() {
+        node_checks(node, out);
+    }
 }
 
 fn duplicates(cs: &[&Expr], out: &mut Vec<Hit>) {
@@ -203,7 +205,9 @@ fn negation_of(a: &Expr, b: &Expr) -> bool {
     }
 }
 
-fn walk(e: &Expr, out: &mut Vec<Hit>) {
+/// The checks of one node, whatever its place in the condition: tautologies, comparisons of
+/// two literals, plain-string regexes.
+fn node_checks(e: &Expr, out: &mut Vec<Hit>) {
     match &e.kind {
         ExprKind::Or(a, b) if negation_of(a, b) => {
             out.push(
@@ -261,25 +265,6 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
             }
         }
         _ => {}
-    }
-    match &e.kind {
-        ExprKind::Not(a)
-        | ExprKind::Neg(a)
-        | ExprKind::Test { operand: a, .. }
-        | ExprKind::Access { base: a, .. } => walk(a, out),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Arith { lhs: a, rhs: b, .. }
-        | ExprKind::Compare { lhs: a, rhs: b, .. } => {
-            walk(a, out);
-            walk(b, out);
-        }
-        ExprKind::Quantifier { list, body, .. } => {
-            walk(list, out);
-            walk(body, out);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, out)),
-        ExprKind::Literal(_) | ExprKind::Path(_) => {}
     }
 }
 

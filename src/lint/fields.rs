@@ -89,6 +89,8 @@ fn starts<'a>(p: &Path, cur: &[&'a Value], docs: &[&'a Value]) -> Option<Vec<&'a
     }
 }
 
+/// Walks `e` with `cur` the documents (or quantified elements) paths start from and `guards`
+/// the fields the enclosing conjunctions require.
 fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], out: &mut Vec<Hit>) {
     match &e.kind {
         ExprKind::Path(p) => field_exists(e, p, cur, docs, out),
@@ -125,40 +127,32 @@ fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], o
                 walk(body, &elements, docs, &[], out);
             }
         }
-        ExprKind::Compare {
-            op,
-            negated,
-            lhs,
-            rhs,
-            ..
-        } => {
-            if *negated || *op == CmpOp::Ne {
-                negation_over_missing(e, lhs, cur, docs, guards, out);
-            }
-            walk(lhs, cur, docs, guards, out);
-            walk(rhs, cur, docs, guards, out);
-        }
-        ExprKind::Not(inner) => {
-            if let ExprKind::Compare { lhs, .. } = &inner.kind {
-                negation_over_missing(e, lhs, cur, docs, guards, out);
-            }
-            walk(inner, cur, docs, guards, out);
-        }
         ExprKind::And(..) => {
             let cs = conjuncts(e);
             let mut inner = guards.to_vec();
             inner.extend(cs.iter().filter_map(|c| guard(c)));
             cs.iter().for_each(|c| walk(c, cur, docs, &inner, out));
         }
-        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } | ExprKind::Access { base: a, .. } => {
-            walk(a, cur, docs, guards, out)
+        _ => {
+            if let Some(lhs) = negated_operand(e) {
+                negation_over_missing(e, lhs, cur, docs, guards, out);
+            }
+            e.children().for_each(|c| walk(c, cur, docs, guards, out));
         }
-        ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
-            walk(a, cur, docs, guards, out);
-            walk(b, cur, docs, guards, out);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, cur, docs, guards, out)),
-        ExprKind::Literal(_) => {}
+    }
+}
+
+/// The left operand of a negated comparison (`a != b`, `a not in b`, `not a == b`).
+fn negated_operand(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Compare {
+            op, negated, lhs, ..
+        } if *negated || *op == CmpOp::Ne => Some(lhs),
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::Compare { lhs, .. } => Some(lhs),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

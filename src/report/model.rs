@@ -242,26 +242,13 @@ pub fn canonical_lines(e: &Expr) -> Vec<String> {
 /// The names of the non-built-in functions `e` calls, each once, in order of first call.
 pub fn natives_called(e: &Expr) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut stack = vec![e];
-    while let Some(cur) = stack.pop() {
-        let children: Vec<&Expr> = match &cur.kind {
-            ExprKind::Literal(_) | ExprKind::Path(_) => vec![],
-            ExprKind::Call { name, args } => {
-                if Builtin::from_name(&name.name).is_none() && !out.contains(&name.name) {
-                    out.push(name.name.clone());
-                }
-                args.iter().collect()
-            }
-            ExprKind::Quantifier { list, body, .. } => vec![list, body],
-            ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Access { base: x, .. } => vec![x],
-            ExprKind::Test { operand, .. } => vec![operand],
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Compare { lhs: a, rhs: b, .. }
-            | ExprKind::Arith { lhs: a, rhs: b, .. } => vec![a, b],
-        };
-        // Reversed, so the left-most child is visited first.
-        stack.extend(children.into_iter().rev());
+    for node in e.descendants() {
+        if let ExprKind::Call { name, .. } = &node.kind
+            && Builtin::from_name(&name.name).is_none()
+            && !out.contains(&name.name)
+        {
+            out.push(name.name.clone());
+        }
     }
     out
 }
