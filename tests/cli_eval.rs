@@ -84,7 +84,8 @@ const DOC: &str = r#"{
   "closed": [{"FromPort": 443, "ToPort": 443}]
 }"#;
 
-/// A sample of the rows of tests/semantics.rs, one process per row.
+/// A sample of the rows of the semantics tables (crates/lang/tests/semantics.rs and
+/// tests/semantics.rs), one process per row.
 #[test]
 fn sample_of_the_semantics_table() {
     let doc = file("doc.json", DOC);
