@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use pounce::panther;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,9 +17,7 @@ use std::path::{Path, PathBuf};
 type Case = (String, bool, serde_json::Value);
 
 fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/panther")
-        .join(sub);
+    let p = common::root().join("../shared/corpus/panther").join(sub);
     p.is_dir().then_some(p)
 }
 
@@ -48,9 +48,9 @@ fn upstream(dir: &Path, id_key: &str, doc_key: &str) -> BTreeMap<String, (PathBu
 }
 
 fn check_pack(corpus_dir: &Path, pack: &str, id_key: &str, doc_key: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let unported = std::fs::read_to_string(root.join(pack).join("UNPORTED.md")).unwrap_or_default();
-    let (loaded, invalid) = panther::load_paths(&[root.join(pack)], &pounce::standard_registry());
+    let (loaded, invalid) = panther::load_paths(&[root.join(pack)], &common::registry());
     assert!(
         invalid.is_empty(),
         "invalid rule files: {:?}",
@@ -101,10 +101,10 @@ fn every_upstream_cloudtrail_rule_is_ported_or_listed() {
 
 #[test]
 fn every_pack_test_passes() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let (pack, invalid) = panther::load_paths(
         &[root.join("policies"), root.join("rules")],
-        &pounce::standard_registry(),
+        &common::registry(),
     );
     assert!(invalid.is_empty());
     let now = pounce::Env::system().now;

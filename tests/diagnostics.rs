@@ -17,7 +17,7 @@ use pounce::compile;
 use std::collections::BTreeSet;
 
 diagnostics! {
-    registry: pounce::standard_registry();
+    registry: common::registry();
     e0102_native_arity: "egress_allows_all_ports()" => E0102,
         "`egress_allows_all_ports` takes 1 argument, 0 given", "egress_allows_all_ports()",
         "call it as `egress_allows_all_ports(arg1)`";
@@ -33,7 +33,7 @@ diagnostics! {
 #[test]
 fn unknown_function_without_a_close_name_lists_the_known_ones() {
     let src = "zzzzzzzz(x)";
-    let err = errors_of(&pounce::standard_registry(), src);
+    let err = errors_of(&common::registry(), src);
     let help = err.errors[0].help.clone().unwrap();
     assert!(help.starts_with("known functions: "), "{help}");
     for f in ["len", "lower", "upper", "egress_allows_all_ports"] {
@@ -45,7 +45,7 @@ fn unknown_function_without_a_close_name_lists_the_known_ones() {
 fn messages_follow_the_house_style() {
     // lower case, no final period, spans inside the source
     for src in SOURCES {
-        for e in errors_of(&pounce::standard_registry(), src).errors {
+        for e in errors_of(&common::registry(), src).errors {
             let first = e.message.chars().next().unwrap();
             assert!(!first.is_uppercase(), "`{src}`: {}", e.message);
             assert!(!e.message.ends_with('.'), "`{src}`: {}", e.message);
@@ -63,7 +63,7 @@ fn rejected_by_the_grammar() {
     let accepted: Vec<&str> = bad
         .iter()
         .copied()
-        .filter(|c| compile(c, &pounce::standard_registry()).is_ok())
+        .filter(|c| compile(c, &common::registry()).is_ok())
         .collect();
     assert!(accepted.is_empty(), "accepted: {accepted:?}");
 }
@@ -71,8 +71,7 @@ fn rejected_by_the_grammar() {
 /// docs/LANGUAGE.md shows rendered diagnostics; each must be what pounce renders today.
 #[test]
 fn the_language_reference_shows_current_messages() {
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/LANGUAGE.md")).unwrap();
+    let doc = std::fs::read_to_string(common::root().join("docs/LANGUAGE.md")).unwrap();
     let blocks: Vec<&str> = doc
         .split("```text\n")
         .skip(1)
@@ -90,7 +89,7 @@ fn the_language_reference_shows_current_messages() {
             .lines()
             .find_map(|l| l.strip_prefix(" 1 │ "))
             .expect("a source line");
-        let rendered = render(&errors_of(&pounce::standard_registry(), src));
+        let rendered = render(&errors_of(&common::registry(), src));
         let trim = |s: &str| s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
         assert_eq!(
             trim(block),

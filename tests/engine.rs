@@ -7,18 +7,17 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use pounce::Env;
 use pounce::engine::Pack;
 use pounce::panther::AnalysisType;
-use std::path::Path;
 
 #[test]
 fn pack_verdicts_equal_direct_verdicts() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let paths = [root.join("policies"), root.join("rules")];
-    let (rules, invalid) = pounce::panther::load_paths(&paths, &pounce::standard_registry());
+    let (rules, invalid) = common::load(&["policies", "rules"]);
     assert!(invalid.is_empty());
-    let pack = Pack::new(pounce::panther::load_paths(&paths, &pounce::standard_registry()).0);
+    let pack = Pack::new(common::load(&["policies", "rules"]).0);
     let env = Env {
         now: Env::system().now,
         ..Env::default()

@@ -13,15 +13,13 @@ mod common;
 use common::lang::check_tree;
 use pounce::Env;
 use pounce::lang::explain::{Explanation, Reason};
-use std::path::Path;
 
 // ---- every policy test case ----------------------------------------------------------------
 
 #[test]
 fn explain_agrees_with_eval_on_every_policy_test() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     // Files that do not load are skipped: policies are being added while this runs.
-    let (rules, _invalid) = pounce::panther::load_paths(&[dir], &pounce::standard_registry());
+    let (rules, _invalid) = common::load(&["policies"]);
     let mut cases = 0;
     let mut wrong = Vec::new();
     for rule in &rules {
@@ -53,9 +51,8 @@ fn explain_agrees_with_eval_on_every_policy_test() {
 // ---- the seed policy ------------------------------------------------------------------------
 
 fn seed_policy() -> pounce::panther::Rule {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml");
-    pounce::panther::load_file(&path, &pounce::standard_registry())
+    let path = common::root().join(common::SEED);
+    pounce::panther::load_file(&path, &common::registry())
         .unwrap_or_else(|_| panic!("{} does not load", path.display()))
 }
 

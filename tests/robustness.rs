@@ -22,9 +22,7 @@ use pounce::{Env, ErrorCode, compile};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
-fn registry() -> pounce::Registry {
-    pounce::standard_registry()
-}
+use common::registry;
 
 // ---- JSON nesting -------------------------------------------------------------------------
 
@@ -122,19 +120,15 @@ fn records_that_are_not_objects_are_documents_where_every_path_is_missing() {
 
 // ---- rule files ---------------------------------------------------------------------------
 
+/// A fresh, empty scratch folder.
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("robustness")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_dir("robustness", name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/robustness")
-        .join(name)
+    common::root().join("tests/data/robustness").join(name)
 }
 
 /// The findings of a rule file that must not load, as (code, message).
@@ -293,7 +287,7 @@ mod fuzz_bodies;
 
 /// Runs `body` over every file of `fuzz/seeds/<target>/` and `fuzz/regressions/<target>/`.
 fn replay(target: &str, body: fn(&[u8])) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let root = common::root().join("fuzz");
     let mut n = 0;
     for dir in ["seeds", "regressions"] {
         let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {

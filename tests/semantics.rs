@@ -17,7 +17,7 @@ use serde_json::json;
 
 /// Runs rows over one document with every function pounce ships.
 fn table(doc: &serde_json::Value, rows: &[(&str, bool)]) {
-    table_with(&pounce::standard_registry(), doc, rows);
+    table_with(&common::registry(), doc, rows);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -50,11 +50,7 @@ fn natives() {
 
 #[test]
 fn mocks_replace_natives() {
-    let program = compile(
-        "egress_allows_all_ports(open)",
-        &pounce::standard_registry(),
-    )
-    .unwrap();
+    let program = compile("egress_allows_all_ports(open)", &common::registry()).unwrap();
     let mut env = Env::default();
     assert!(program.eval_with(&doc(), &env));
     env.overrides
