@@ -18,42 +18,6 @@ use std::path::{Path, PathBuf};
 
 pub use condition::plain_regex;
 
-/// A warning found by a check, before it is placed in the file.
-#[derive(Clone, Debug)]
-pub struct Hit {
-    code: ErrorCode,
-    span: Span,
-    message: String,
-    label: String,
-    help: Option<String>,
-}
-
-impl Hit {
-    fn new(
-        code: ErrorCode,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) -> Self {
-        Hit {
-            code,
-            span,
-            message: message.into(),
-            label: label.into(),
-            help: None,
-        }
-    }
-    fn help(mut self, h: impl Into<String>) -> Self {
-        self.help = Some(h.into());
-        self
-    }
-    fn finding(self, span: Span) -> Finding {
-        let mut f = Finding::new(self.code, Severity::Warning, span, self.message, self.label);
-        f.help = self.help;
-        f
-    }
-}
-
 /// The lint of one file: its report, and the rule's ID and ID span when it loaded.
 pub struct FileLint {
     /// The findings.
@@ -78,8 +42,7 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
             let mut hits = Vec::new();
             condition::check(p.ast(), &mut hits);
             for h in hits {
-                let span = h.span;
-                report.push(h.finding(span));
+                report.push(h);
             }
         }
     }
@@ -118,18 +81,19 @@ fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[Strin
             continue;
         }
         let near = nearest(k, KNOWN_KEYS.iter().copied());
-        let hit = Hit::new(
+        let hit = Finding::warning(
             ErrorCode::W0101,
             *span,
             format!("unknown key `{k}`"),
             "not a key of rule files",
         );
         let hit = match near.first() {
-            Some(n) => hit.help(format!("did you mean `{n}`?")),
-            None => hit
-                .help("known keys are listed in docs/RULES.md; unknown keys are kept but ignored"),
+            Some(n) => hit.with_help(format!("did you mean `{n}`?")),
+            None => hit.with_help(
+                "known keys are listed in docs/RULES.md; unknown keys are kept but ignored",
+            ),
         };
-        report.push(hit.finding(*span));
+        report.push(hit);
     }
 }
 
@@ -145,20 +109,22 @@ fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
             continue;
         }
         let (s, e) = rule.condition_map.span(h.span.start, h.span.end);
-        report.push(h.finding(Span::new(s, e)));
+        report.push(Finding {
+            span: Span::new(s, e),
+            ..h
+        });
     }
     let mut file_hits = Vec::new();
     tests_cover(rule, &mut file_hits);
     attack_ids(rule, &mut file_hits);
     for h in file_hits {
         if !rule.lint_allow.iter().any(|a| a == h.code.name()) {
-            let span = h.span;
-            report.push(h.finding(span));
+            report.push(h);
         }
     }
 }
 
-fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
+fn tests_cover(rule: &Rule, out: &mut Vec<Finding>) {
     let at = rule
         .keys
         .iter()
@@ -166,13 +132,13 @@ fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
         .map_or(rule.id_span, |(_, s)| *s);
     if rule.tests.is_empty() {
         out.push(
-            Hit::new(
+            Finding::warning(
                 ErrorCode::W0109,
                 rule.id_span,
                 format!("`{}` has no tests", rule.id),
                 "no `Tests`",
             )
-            .help("add `Tests:` with at least one case that is flagged and one that is not"),
+            .with_help("add `Tests:` with at least one case that is flagged and one that is not"),
         );
         return;
     }
@@ -189,20 +155,20 @@ fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
                 (panther::AnalysisType::Rule, false) => "a benign event (`ExpectedResult: false`)",
             };
             out.push(
-                Hit::new(
+                Finding::warning(
                     ErrorCode::W0110,
                     at,
                     format!("no test expects {what}"),
                     "every test expects the same outcome",
                 )
-                .help("add a test case for the other outcome"),
+                .with_help("add a test case for the other outcome"),
             );
         }
     }
 }
 
 /// W0111: an exclusion no test exercises (in every test document the conjunct holds).
-fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
+fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Finding>) {
     if rule.tests.is_empty() {
         return;
     }
@@ -222,13 +188,13 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
         });
         if !exercised {
             out.push(
-                Hit::new(
+                Finding::warning(
                     ErrorCode::W0111,
                     ex.span,
                     format!("no test exercises the exclusion `{}`", p.ast()),
                     "holds in every test document",
                 )
-                .help(format!(
+                .with_help(format!(
                     "add a test whose document matches `{}`, to show it is suppressed",
                     ex.predicate
                 )),
@@ -238,7 +204,7 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
 }
 
 /// W0112/W0113: ATT&CK ids that do not exist, or are revoked or deprecated.
-fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
+fn attack_ids(rule: &Rule, out: &mut Vec<Finding>) {
     let Some((_, entries)) = rule.reports.iter().find(|(k, _)| k == "MITRE ATT&CK") else {
         return;
     };
@@ -256,40 +222,40 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
             && cat.tactic(t).is_none()
         {
             out.push(
-                Hit::new(
+                Finding::warning(
                     ErrorCode::W0112,
                     span,
                     format!("unknown ATT&CK tactic `{t}`"),
                     "not an Enterprise tactic",
                 )
-                .help("tactics are TA0001–TA0043; see data/attack/tactics.csv"),
+                .with_help("tactics are TA0001–TA0043; see data/attack/tactics.csv"),
             );
         }
         for id in &m.techniques {
             match cat.technique(id) {
                 None => {
                     let near = nearest(id, cat.technique_ids());
-                    let h = Hit::new(
+                    let h = Finding::warning(
                         ErrorCode::W0112,
                         span,
                         format!("unknown ATT&CK technique `{id}`"),
                         "not in ATT&CK Enterprise v18.1",
                     );
                     out.push(match near.first() {
-                        Some(n) => h.help(format!("did you mean `{n}`?")),
-                        None => h.help("see data/attack/techniques.csv"),
+                        Some(n) => h.with_help(format!("did you mean `{n}`?")),
+                        None => h.with_help("see data/attack/techniques.csv"),
                     });
                 }
                 Some(t) if t.revoked || t.deprecated => {
                     let state = if t.revoked { "revoked" } else { "deprecated" };
                     out.push(
-                        Hit::new(
+                        Finding::warning(
                             ErrorCode::W0113,
                             span,
                             format!("ATT&CK technique `{id}` ({}) is {state}", t.name),
                             state,
                         )
-                        .help("map the rule to the technique that replaced it"),
+                        .with_help("map the rule to the technique that replaced it"),
                     );
                 }
                 Some(t) => {
@@ -297,7 +263,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                         && !t.tactics.contains(&tac.shortname)
                     {
                         out.push(
-                            Hit::new(
+                            Finding::warning(
                                 ErrorCode::W0112,
                                 span,
                                 format!(
@@ -306,7 +272,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                                 ),
                                 "tactic and technique do not match",
                             )
-                            .help(format!("`{id}` belongs to {}", tactic_names(&t.tactics))),
+                            .with_help(format!("`{id}` belongs to {}", tactic_names(&t.tactics))),
                         );
                     }
                 }

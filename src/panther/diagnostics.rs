@@ -64,6 +64,16 @@ impl Finding {
             help: None,
         }
     }
+    /// A warning (as `pounce lint` finds them); line and column are filled in by
+    /// [`FileReport::push`].
+    pub fn warning(
+        code: ErrorCode,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        Finding::new(code, Severity::Warning, span, message, label)
+    }
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());

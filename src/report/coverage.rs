@@ -184,6 +184,44 @@ impl Coverage {
     }
 }
 
+impl Coverage {
+    /// The tactics of the catalogue (unknown ones aside), and how many of them some rule
+    /// covers.
+    pub(crate) fn known_tactics(&self) -> (usize, usize) {
+        let known = self.tactics.iter().filter(|c| c.techniques_total.is_some());
+        let covered = known.clone().filter(|c| !c.rules.is_empty()).count();
+        (known.count(), covered)
+    }
+
+    /// `2 rule files could not be loaded and are not counted: a, b`, each file written by
+    /// `file`; `None` when every file loaded.
+    pub(crate) fn invalid_sentence(&self, file: impl Fn(&str) -> String) -> Option<String> {
+        let n = self.invalid_files.len();
+        (n > 0).then(|| {
+            format!(
+                "{} could not be loaded and {} not counted: {}",
+                super::counted(n, "rule file"),
+                if n == 1 { "is" } else { "are" },
+                self.invalid_files
+                    .iter()
+                    .map(|f| file(f))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+}
+
+impl TacticColumn {
+    /// `3 of 12 techniques`, or `3 techniques` for an unknown tactic.
+    pub(crate) fn techniques_label(&self) -> String {
+        match self.techniques_total {
+            Some(t) => format!("{} of {t} techniques", self.techniques_covered),
+            None => super::counted(self.techniques_covered, "technique"),
+        }
+    }
+}
+
 /// Current top-level techniques of a tactic.
 fn techniques_in(shortname: &str) -> usize {
     let cat = attack::catalogue();
