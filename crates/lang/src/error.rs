@@ -89,7 +89,7 @@ error_codes! {
     E0209,
     /// A rule file that cannot be read. a `rule.yml` without read permission
     E0210,
-    /// A data-model mapping with an unknown native, or without exactly one of `Path` and `Method`. `Method: no_such_native`
+    /// An invalid data-model file: bad YAML or keys, a mapping without exactly one of `Path` and `Method`, or an unknown native. `Method: no_such_native`
     E0211,
     /// Unknown top-level key of a rule file. `Severty: High`
     W0101,
