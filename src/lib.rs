@@ -16,18 +16,12 @@
 
 pub use pounce_lang as lang;
 
-pub mod alert;
-pub mod attack;
 pub mod aws;
-pub mod diagnostics;
 pub mod engine;
-pub mod input;
 pub mod lint;
-pub mod project;
+pub mod panther;
 pub mod report;
-pub mod rules;
 pub mod stdlib;
-pub mod stream;
 
 pub use lang::{
     CompileError, ConditionError, Document, Env, ErrorCode, KeyMatch, Program, Registry, compile,
@@ -40,6 +34,6 @@ pub fn standard_registry() -> Registry {
     let mut r = Registry::empty();
     stdlib::register(&mut r);
     aws::register(&mut r);
-    r.register(rules::datamodel::udm_function(&[], &r));
+    r.register(panther::datamodel::udm_function(&[], &r));
     r
 }

@@ -60,7 +60,7 @@ pub struct Catalogue {
 }
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
-    let mut tactics: Vec<Tactic> = include_str!("../data/attack/tactics.csv")
+    let mut tactics: Vec<Tactic> = include_str!("../../data/attack/tactics.csv")
         .lines()
         .skip(1)
         .filter_map(|l| {
@@ -79,7 +79,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         })
         .collect();
     tactics.sort_by_key(|t| t.order);
-    let techniques = include_str!("../data/attack/techniques.csv")
+    let techniques = include_str!("../../data/attack/techniques.csv")
         .lines()
         .skip(1)
         .filter_map(|l| {

@@ -1,7 +1,7 @@
 //! Data models: per log type, names (`actor_user`) mapped to a path of the event or to a
 //! native that computes them. A condition reads a mapped name with `udm("actor_user")`.
 
-use crate::diagnostics::{FileReport, Finding, Severity};
+use super::diagnostics::{FileReport, Finding, Severity};
 use crate::stdlib::truthy;
 use pounce_lang::ast::{ExprKind, PathRoot, Segment, Span};
 use pounce_lang::document::walk;
@@ -64,7 +64,7 @@ pub fn load_data_model(path: &std::path::Path, text: &str) -> Result<DataModel, 
         Ok(r) => r,
         Err(e) => {
             report.push(Finding::new(
-                "pounce::E0211",
+                ErrorCode::E0211,
                 Severity::Error,
                 Span::new(0, 0),
                 format!(
@@ -84,7 +84,7 @@ pub fn load_data_model(path: &std::path::Path, text: &str) -> Result<DataModel, 
             _ => {
                 let at = text.find(&m.Name).unwrap_or(0);
                 report.push(
-                    Finding::new("pounce::E0211", Severity::Error, Span::new(at, at + m.Name.len()), format!("mapping `{}` needs exactly one of `Path` or `Method`", m.Name), "this mapping")
+                    Finding::new(ErrorCode::E0211, Severity::Error, Span::new(at, at + m.Name.len()), format!("mapping `{}` needs exactly one of `Path` or `Method`", m.Name), "this mapping")
                         .with_help("write `Path: a.b` for a field, or `Method: native_name` for a computed value"),
                 );
                 continue;

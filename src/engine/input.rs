@@ -50,6 +50,27 @@ pub fn read_documents(name: &str, text: &str) -> Vec<Result<Record, RecordError>
         .collect()
 }
 
+/// A JSON error of one record of a stream, as `pounce eval` reports it: serde_json's message
+/// without its position, the column kept (the line is the record's); nesting beyond serde's
+/// limit is said in words.
+pub fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    if msg.starts_with("recursion limit exceeded") {
+        return format!(
+            "invalid JSON: more than 127 nested arrays and objects (column {})",
+            e.column()
+        );
+    }
+    match msg.rfind(" at line ") {
+        Some(i) => format!(
+            "invalid JSON: {} (column {})",
+            msg.get(..i).unwrap_or(&msg),
+            e.column()
+        ),
+        None => format!("invalid JSON: {msg}"),
+    }
+}
+
 /// serde_json appends "at line 1 column N": keep the column, the line is ours.
 fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line 1 column ") {

@@ -2,8 +2,8 @@
 //! equality conjuncts, and one projection trie for the whole pack so each record is parsed
 //! once and only as far as the rules read.
 
-use crate::project::Projection;
-use crate::rules::{AnalysisType, Rule};
+use super::project::Projection;
+use crate::panther::{AnalysisType, Rule};
 use pounce_lang::ast::{CmpOp, ExprKind, PathRoot, Segment};
 use pounce_lang::eval::Env;
 use pounce_lang::reads::{self, Trie};
@@ -344,7 +344,7 @@ impl Pack {
         full: &Value,
         result: &RecordResult,
         env: &Env,
-    ) -> Vec<(usize, crate::alert::Alert)> {
+    ) -> Vec<(usize, crate::panther::alert::Alert)> {
         result
             .verdicts
             .iter()

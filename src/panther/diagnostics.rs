@@ -2,6 +2,7 @@
 //! label and help. A [`FileReport`] renders through miette and serialises to JSON.
 
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::Span;
 use std::fmt;
 
@@ -18,8 +19,8 @@ pub enum Severity {
 /// One finding at a byte span of a file.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Finding {
-    /// Stable code, e.g. `pounce::E0204`.
-    pub code: String,
+    /// Stable code, e.g. `pounce::E0204` (serialised as that text).
+    pub code: ErrorCode,
     /// Error or warning.
     pub severity: Severity,
     /// One-line message.
@@ -44,14 +45,14 @@ pub struct Finding {
 impl Finding {
     /// A finding; line and column are filled in by [`FileReport::push`].
     pub fn new(
-        code: impl Into<String>,
+        code: ErrorCode,
         severity: Severity,
         span: Span,
         message: impl Into<String>,
         label: impl Into<String>,
     ) -> Self {
         Finding {
-            code: code.into(),
+            code,
             severity,
             message: message.into(),
             span,
@@ -62,6 +63,16 @@ impl Finding {
             label: label.into(),
             help: None,
         }
+    }
+    /// A warning (as `pounce lint` finds them); line and column are filled in by
+    /// [`FileReport::push`].
+    pub fn warning(
+        code: ErrorCode,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        Finding::new(code, Severity::Warning, span, message, label)
     }
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -169,7 +180,11 @@ impl FileReport {
     /// Sorts findings by position.
     pub fn sort(&mut self) {
         self.findings
-            .sort_by(|a, b| (a.span.start, &a.code).cmp(&(b.span.start, &b.code)));
+            .sort_by(|a, b| (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str())));
+    }
+    /// `{"file": path, "findings": [...]}`, as the JSON outputs list a file's findings.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({ "file": self.path, "findings": self.findings })
     }
     /// Each finding as a diagnostic that carries this file's source.
     pub fn diagnostics(&self) -> impl Iterator<Item = Located<'_>> {
