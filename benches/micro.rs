@@ -23,7 +23,7 @@ const SMALL: &str = "FromPort == 0 and ToPort == 65535";
 fn large_condition() -> String {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("policies/aws_iam/aws_iam_role_github_actions_trust.yml");
-    let (rules, _) = pounce::rules::load_paths(&[p], &pounce::standard_registry());
+    let (rules, _) = pounce::panther::load_paths(&[p], &pounce::standard_registry());
     match rules.first() {
         Some(r) => r.program.source().to_string(),
         None => {
@@ -173,7 +173,7 @@ fn bench_parse(c: &mut Criterion) {
         b.iter(|| serde_json::from_str::<Value>(black_box(&text)).map(|_| ()))
     });
     g.bench_function("projected_seed_policy", |b| {
-        b.iter(|| pounce::project::parse_projected(black_box(&text), &trie).map(|_| ()))
+        b.iter(|| pounce::engine::project::parse_projected(black_box(&text), &trie).map(|_| ()))
     });
     g.finish();
 }

@@ -41,9 +41,10 @@
     missing_docs
 )]
 
+use pounce::Env;
 use pounce::engine::Pack;
-use pounce::rules::{AnalysisType, Rule};
-use pounce::{Env, stream};
+use pounce::engine::stream;
+use pounce::panther::{AnalysisType, Rule};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -596,7 +597,7 @@ fn profile_rules(w: &Workload, env: &Env) {
         .iter()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    let kept = |text: &str, p: &pounce::project::Projection| {
+    let kept = |text: &str, p: &pounce::engine::project::Projection| {
         serde_json::to_string(&p.parse(text).unwrap())
             .unwrap()
             .len()
@@ -623,7 +624,8 @@ fn profile_rules(w: &Workload, env: &Env) {
             std::hint::black_box(n);
             ts.push(t.elapsed().as_secs_f64());
         }
-        let own = pounce::project::Projection::new(&pounce::lang::reads::reads(&rule.program));
+        let own =
+            pounce::engine::project::Projection::new(&pounce::lang::reads::reads(&rule.program));
         let (k, all) = mine.iter().fold((0, 0), |(k, all), &i| {
             (k + kept(texts[i], &own), all + texts[i].len())
         });
@@ -668,7 +670,7 @@ fn profile_rules(w: &Workload, env: &Env) {
             greedy.join(", ")
         }
     );
-    let pack = pounce::project::Projection::new(w.pack.trie());
+    let pack = pounce::engine::project::Projection::new(w.pack.trie());
     let k: usize = texts.iter().map(|t| kept(t, &pack)).sum();
     let all: usize = texts.iter().map(|t| t.len()).sum();
     println!(
@@ -695,7 +697,7 @@ fn profile_rules(w: &Workload, env: &Env) {
             .find_map(|f| d.get(*f).and_then(Value::as_str))
             .map(String::from)
     };
-    let prepared: std::collections::HashMap<&str, pounce::project::Projection> = per_type
+    let prepared: std::collections::HashMap<&str, pounce::engine::project::Projection> = per_type
         .iter_mut()
         .map(|(t, trie)| {
             for f in pounce::engine::TYPE_FIELDS
@@ -705,7 +707,7 @@ fn profile_rules(w: &Workload, env: &Env) {
                 trie.add_path(&field(f));
             }
             trie.finalize();
-            (*t, pounce::project::Projection::new(trie))
+            (*t, pounce::engine::project::Projection::new(trie))
         })
         .collect();
     let types: Vec<Option<String>> = docs.iter().map(type_of).collect();
@@ -724,7 +726,7 @@ fn profile_rules(w: &Workload, env: &Env) {
         finder.add_path(&field(f));
     }
     finder.finalize();
-    let finder = pounce::project::Projection::new(&finder);
+    let finder = pounce::engine::project::Projection::new(&finder);
     let (mut t_pack, mut t_find, mut t_type) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         let t = Instant::now();
@@ -761,9 +763,9 @@ fn main() {
     std::fs::create_dir_all(&a.dir).unwrap();
 
     let t = Instant::now();
-    let (seed_rules, bad) = pounce::rules::load_paths(&[root.join(SEED_POLICY)], &reg);
+    let (seed_rules, bad) = pounce::panther::load_paths(&[root.join(SEED_POLICY)], &reg);
     assert!(bad.is_empty() && seed_rules.len() == 1, "seed policy");
-    let (pack_rules, bad) = pounce::rules::load_paths(&[root.join("policies")], &reg);
+    let (pack_rules, bad) = pounce::panther::load_paths(&[root.join("policies")], &reg);
     assert!(bad.is_empty(), "invalid rule files in policies/");
     let w2_data = mixed_resources(&pack_rules, a.records, 2);
     let n_rules = pack_rules.len();

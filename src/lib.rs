@@ -16,17 +16,12 @@
 
 pub use pounce_lang as lang;
 
-pub mod alert;
-pub mod attack;
-pub mod diagnostics;
+pub mod aws;
 pub mod engine;
-pub mod input;
 pub mod lint;
-pub mod natives;
-pub mod project;
+pub mod panther;
 pub mod report;
-pub mod rules;
-pub mod stream;
+pub mod stdlib;
 
 pub use lang::{
     CompileError, ConditionError, Document, Env, ErrorCode, KeyMatch, Program, Registry, compile,
@@ -37,7 +32,8 @@ pub use lang::{
 /// functions, and `udm` (which knows no data model until rule files load one).
 pub fn standard_registry() -> Registry {
     let mut r = Registry::empty();
-    natives::register(&mut r);
-    r.register(rules::datamodel::udm_function(&[], &r));
+    stdlib::register(&mut r);
+    aws::register(&mut r);
+    r.register(panther::datamodel::udm_function(&[], &r));
     r
 }

@@ -6,11 +6,13 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use pounce::{Env, compile};
 use serde_json::json;
 
 fn holds(doc: serde_json::Value, cond: &str, expected: bool) {
-    let p = compile(cond, &pounce::standard_registry()).unwrap_or_else(|e| panic!("{cond}: {e}"));
+    let p = compile(cond, &common::registry()).unwrap_or_else(|e| panic!("{cond}: {e}"));
     assert_eq!(
         p.eval_with(&doc, &Env::default()),
         expected,
@@ -70,10 +72,10 @@ fn paths_into_function_results() {
 fn display_round_trips() {
     let p = compile(
         r#"parse_json(p).Statement[0].`odd key` == 1"#,
-        &pounce::standard_registry(),
+        &common::registry(),
     )
     .unwrap();
     let shown = p.ast().to_string();
     assert_eq!(shown, "parse_json(p).Statement[0].`odd key` == 1");
-    assert!(compile(&shown, &pounce::standard_registry()).is_ok());
+    assert!(compile(&shown, &common::registry()).is_ok());
 }

@@ -9,70 +9,26 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
+mod common;
+
+use common::{Run, pounce, pounce_with_input};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-
-/// What a run printed and returned.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn finish(out: Output) -> Run {
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn pounce() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_pounce"));
-    c.env("NO_COLOR", "1");
-    c
-}
 
 /// `pounce eval -e expr files...`
 fn eval(expr: &str, files: &[&PathBuf]) -> Run {
-    finish(
-        pounce()
-            .arg("eval")
-            .arg("-e")
-            .arg(expr)
-            .args(files)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap(),
-    )
+    let mut args = vec!["eval", "-e", expr];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    pounce(&args)
 }
 
 /// `pounce eval -e expr` with `input` on standard input.
 fn eval_stdin(expr: &str, input: &str) -> Run {
-    let mut child = pounce()
-        .args(["eval", "-e", expr])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    finish(child.wait_with_output().unwrap())
+    pounce_with_input(&["eval", "-e", expr], input.as_bytes())
 }
 
 /// Writes `text` to a file of this test binary's scratch directory.
 fn file(name: &str, text: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_eval");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
+    common::scratch_file("cli_eval", name, text.as_bytes())
 }
 
 const DOC: &str = r#"{
@@ -84,7 +40,8 @@ const DOC: &str = r#"{
   "closed": [{"FromPort": 443, "ToPort": 443}]
 }"#;
 
-/// A sample of the rows of tests/semantics.rs, one process per row.
+/// A sample of the rows of the semantics tables (crates/lang/tests/semantics.rs and
+/// tests/semantics.rs), one process per row.
 #[test]
 fn sample_of_the_semantics_table() {
     let doc = file("doc.json", DOC);
@@ -250,10 +207,10 @@ fn every_error_of_a_condition_is_reported() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let r = finish(pounce().arg("eval").output().unwrap()); // no -e
+    let r = pounce(&["eval"]); // no -e
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, "");
-    let r = finish(pounce().args(["eval", "--help"]).output().unwrap());
+    let r = pounce(&["eval", "--help"]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("Exit codes"), "{}", r.stdout);
 }

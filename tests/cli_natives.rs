@@ -6,21 +6,17 @@
     clippy::indexing_slicing
 )]
 
-use std::process::Command;
+mod common;
 
 fn natives(format: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pounce"))
-        .args(["natives", "--format", format])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
+    let out = common::pounce(&["natives", "--format", format]);
+    assert_eq!(out.code, 0);
+    out.stdout
 }
 
 #[test]
 fn docs_natives_md_is_current() {
-    let doc =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/NATIVES.md")).unwrap();
+    let doc = std::fs::read_to_string(common::root().join("docs/NATIVES.md")).unwrap();
     assert_eq!(
         doc,
         natives("markdown"),

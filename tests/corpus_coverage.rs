@@ -7,7 +7,9 @@
     clippy::indexing_slicing
 )]
 
-use pounce::rules;
+mod common;
+
+use pounce::panther;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -15,16 +17,14 @@ use std::path::{Path, PathBuf};
 type Case = (String, bool, serde_json::Value);
 
 fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/panther")
-        .join(sub);
+    let p = common::root().join("../shared/corpus/panther").join(sub);
     p.is_dir().then_some(p)
 }
 
 /// ID → (file, test cases) for every upstream file of `dir`.
 fn upstream(dir: &Path, id_key: &str, doc_key: &str) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
     let mut out = BTreeMap::new();
-    for f in rules::collect_files(&[dir.to_path_buf()]) {
+    for f in panther::collect_files(&[dir.to_path_buf()]) {
         let text = std::fs::read_to_string(&f).unwrap();
         let v: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
         let id = v[id_key].as_str().unwrap().to_string();
@@ -48,15 +48,15 @@ fn upstream(dir: &Path, id_key: &str, doc_key: &str) -> BTreeMap<String, (PathBu
 }
 
 fn check_pack(corpus_dir: &Path, pack: &str, id_key: &str, doc_key: &str) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let unported = std::fs::read_to_string(root.join(pack).join("UNPORTED.md")).unwrap_or_default();
-    let (loaded, invalid) = rules::load_paths(&[root.join(pack)], &pounce::standard_registry());
+    let (loaded, invalid) = panther::load_paths(&[root.join(pack)], &common::registry());
     assert!(
         invalid.is_empty(),
         "invalid rule files: {:?}",
         invalid.iter().map(|r| &r.path).collect::<Vec<_>>()
     );
-    let by_id: BTreeMap<&str, &rules::Rule> = loaded.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id: BTreeMap<&str, &panther::Rule> = loaded.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut problems = Vec::new();
     for (id, (file, tests)) in upstream(corpus_dir, id_key, doc_key) {
         match by_id.get(id.as_str()) {
@@ -101,17 +101,17 @@ fn every_upstream_cloudtrail_rule_is_ported_or_listed() {
 
 #[test]
 fn every_pack_test_passes() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (pack, invalid) = rules::load_paths(
+    let root = common::root();
+    let (pack, invalid) = panther::load_paths(
         &[root.join("policies"), root.join("rules")],
-        &pounce::standard_registry(),
+        &common::registry(),
     );
     assert!(invalid.is_empty());
     let now = pounce::Env::system().now;
     let failures: Vec<String> = pack
         .iter()
         .flat_map(|r| {
-            rules::testing::run_tests(r, now)
+            panther::testing::run_tests(r, now)
                 .into_iter()
                 .filter(|o| !o.passed)
                 .map(move |o| format!("{}: {}", r.id, o.name))

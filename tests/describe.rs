@@ -10,34 +10,14 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-const SEED: &str = "policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml";
+use common::{SEED, pounce, root};
+use std::path::{Path, PathBuf};
+
 const PACK: &str = "tests/describe_fixtures/pack";
 const BROKEN: &str = "tests/describe_fixtures/broken";
 const ESCAPES: &str = "tests/describe_fixtures/pack/cloudtrail_stopped.yml";
-
-/// What a run printed and returned.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn pounce(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_pounce"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 /// Runs a command that must succeed silently on stderr; returns stdout.
 fn ok(args: &[&str]) -> String {
@@ -49,18 +29,15 @@ fn ok(args: &[&str]) -> String {
 
 /// A fresh folder for a site.
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pounce-describe-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::fresh_dir("describe", name)
 }
 
 fn pack_files() -> Vec<String> {
-    let mut files: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(PACK))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".yml"))
-            .collect();
+    let mut files: Vec<String> = std::fs::read_dir(root().join(PACK))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml"))
+        .collect();
     files.sort();
     files
 }
@@ -257,7 +234,7 @@ fn describe_seed_markdown() {
     let positions: Vec<usize> = order.iter().map(|h| out.find(h).unwrap()).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     // The body is the file as written.
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED)).unwrap();
+    let text = std::fs::read_to_string(root().join(SEED)).unwrap();
     assert!(out.contains(text.trim_end()));
     insta::assert_snapshot!("describe_seed_markdown", out);
 }
@@ -266,9 +243,7 @@ fn describe_seed_markdown() {
 /// taken verbatim from the real output.
 #[test]
 fn the_readme_excerpt_is_real_output() {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DESCRIBE.md"))
-            .unwrap();
+    let doc = std::fs::read_to_string(root().join("docs/DESCRIBE.md")).unwrap();
     let excerpt = doc.split("## README excerpt").nth(1).unwrap();
     let block = excerpt.split("````markdown\n").nth(1).unwrap();
     let block = &block[..block.find("\n````").unwrap()];

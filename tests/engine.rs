@@ -7,18 +7,17 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use pounce::Env;
 use pounce::engine::Pack;
-use pounce::rules::AnalysisType;
-use std::path::Path;
+use pounce::panther::AnalysisType;
 
 #[test]
 fn pack_verdicts_equal_direct_verdicts() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let paths = [root.join("policies"), root.join("rules")];
-    let (rules, invalid) = pounce::rules::load_paths(&paths, &pounce::standard_registry());
+    let (rules, invalid) = common::load(&["policies", "rules"]);
     assert!(invalid.is_empty());
-    let pack = Pack::new(pounce::rules::load_paths(&paths, &pounce::standard_registry()).0);
+    let pack = Pack::new(common::load(&["policies", "rules"]).0);
     let env = Env {
         now: Env::system().now,
         ..Env::default()

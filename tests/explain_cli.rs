@@ -8,37 +8,20 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
-const SEED: &str = "policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml";
+use common::{SEED, pounce, pounce_with_input};
 
 /// Runs `pounce explain ARGS` in the crate directory with `stdin` as input; returns stdout
 /// after checking it succeeded and printed no colour.
 fn explain(args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pounce"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .arg("explain")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
-    assert!(stderr.is_empty(), "{args:?}: {stderr}");
-    assert!(!stdout.contains('\x1b'), "{args:?}: colour in a pipe");
-    stdout
+    let mut all = vec!["explain"];
+    all.extend_from_slice(args);
+    let out = pounce_with_input(&all, stdin.as_bytes());
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    assert!(out.stderr.is_empty(), "{args:?}: {}", out.stderr);
+    assert!(!out.stdout.contains('\x1b'), "{args:?}: colour in a pipe");
+    out.stdout
 }
 
 /// The text form.
@@ -171,21 +154,15 @@ fn ndjson_two_documents() {
 
 #[test]
 fn an_unknown_test_name_suggests_the_nearest() {
-    let out = Command::new(env!("CARGO_BIN_EXE_pounce"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args([
-            "explain",
-            "-r",
-            SEED,
-            "--test",
-            "Null Egress List Is Compliant!",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let out = pounce(&[
+        "explain",
+        "-r",
+        SEED,
+        "--test",
+        "Null Egress List Is Compliant!",
+    ]);
+    assert_eq!(out.code, 1);
+    let stderr = out.stderr;
     assert!(
         stderr.contains("did you mean `Null Egress List Is Compliant`?"),
         "{stderr}"

@@ -12,11 +12,14 @@
     clippy::indexing_slicing
 )]
 
-use pounce::diagnostics::{FileReport, Severity};
+use pounce::panther::diagnostics::{FileReport, Severity};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
+
+use common::{Run, root};
 
 const FIXTURES: &str = "tests/lint_fixtures";
 
@@ -30,10 +33,6 @@ fn fixtures() -> Vec<PathBuf> {
     out.sort();
     assert!(out.len() >= 30, "only {} fixtures", out.len());
     out
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn name_of(fixture: &Path) -> String {
@@ -59,28 +58,20 @@ fn code_of(fixture: &Path) -> Option<String> {
 }
 
 fn lint(fixture: &Path) -> Vec<FileReport> {
-    pounce::lint::lint_paths(&[root().join(fixture)], &pounce::standard_registry())
+    pounce::lint::lint_paths(&[root().join(fixture)], &common::registry())
 }
 
 /// Runs `pounce lint ARGS` from the package root, without colour.
-fn pounce(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pounce"))
-        .arg("lint")
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
+fn run_lint(args: &[&str]) -> Run {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    common::pounce(&all)
 }
 
 fn json_of(args: &[&str]) -> Value {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
-    serde_json::from_str(&stdout(&pounce(&all))).unwrap()
+    serde_json::from_str(&run_lint(&all).stdout).unwrap()
 }
 
 // ---- (a) each fixture finds exactly its own code ----------------------------------------------
@@ -91,7 +82,7 @@ fn each_fixture_finds_exactly_its_code() {
     for f in fixtures() {
         let found: BTreeSet<String> = lint(&f)
             .iter()
-            .flat_map(|r| r.findings.iter().map(|x| x.code.clone()))
+            .flat_map(|r| r.findings.iter().map(|x| x.code.as_str().to_string()))
             .collect();
         let expected: BTreeSet<String> = code_of(&f).into_iter().collect();
         if found != expected {
@@ -124,6 +115,15 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("E0106_invalid_jsonpath.yml", "$.Tags[?@.Key ==]"),
     ("E0107_regex_not_a_literal.yml", "Versioning.Status"),
     ("E0108_cidr_not_a_string.yml", "10"),
+    ("E0109_unknown_data_model_name.yml", "\"actor_user\""),
+    ("E0110_repeated_object_key.yml", "\"user\""),
+    (
+        "E0111_parameter_named_twice.yml",
+        "same_account(identity, identity)",
+    ),
+    ("E0112_functions_in_a_cycle.yml", "is_admin"),
+    ("E0113_builtin_name.yml", "lower(s)"),
+    ("E0114_field_not_a_parameter.yml", "eventName"),
     ("E0201_not_utf8.yml", "\u{fffd}"),
     ("E0201_yaml_syntax.yml", ":"),
     ("E0202_duplicate_key.yml", "Severity:"),
@@ -142,6 +142,8 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("E0209_test_with_both.yml", "Trail stopped"),
     ("E0209_test_without_document.yml", "Versioning suspended"),
     ("E0210_unreadable", ""),
+    ("E0211_unknown_method.yml", "get_actor_usr"),
+    ("E0212_invalid_signature.yml", "is root user"),
     ("W0101_unknown_key.yml", "Runbok"),
     ("W0102_field_not_in_tests.yml", "Versioning.MFADelte"),
     (
@@ -193,7 +195,7 @@ fn each_finding_underlines_the_defect() {
             continue;
         };
         for r in lint(&f) {
-            for x in r.findings.iter().filter(|x| x.code == code) {
+            for x in r.findings.iter().filter(|x| x.code.as_str() == code) {
                 let under = &r.text()[x.span.start..x.span.end];
                 if under != *expected {
                     wrong.push(format!("{name}: underlines {under:?}"));
@@ -216,14 +218,14 @@ fn human_and_json_output_of_every_fixture() {
         let snap = name_of(&f).trim_end_matches(".yml").to_string();
         let code = code_of(&f);
 
-        let human = pounce(&[path]);
-        let text = stdout(&human);
+        let human = run_lint(&[path]);
+        let text = human.stdout.clone();
         assert!(
             !text.contains('\u{1b}'),
             "ANSI codes in the output for {path}"
         );
         let failing = code.as_deref().is_some_and(|c| c.starts_with("pounce::E"));
-        assert_eq!(human.status.code(), Some(i32::from(failing)), "{path}");
+        assert_eq!(human.code, i32::from(failing), "{path}");
         if let Some(c) = &code {
             assert!(text.contains(c.as_str()), "{path}: {text}");
         }
@@ -231,7 +233,7 @@ fn human_and_json_output_of_every_fixture() {
             insta::assert_snapshot!(format!("human_{snap}"), text);
         });
 
-        let json = stdout(&pounce(&["--format", "json", path]));
+        let json = run_lint(&["--format", "json", path]).stdout;
         insta::with_settings!({ description => format!("pounce lint --format json {path}"), omit_expression => true }, {
             insta::assert_snapshot!(format!("json_{snap}"), json);
         });
@@ -253,7 +255,7 @@ fn json_schema() {
         BTreeSet::from(["version", "files_checked", "errors", "warnings", "files"])
     );
     assert_eq!(doc["version"], 1);
-    let rule_files = pounce::rules::collect_files(&[root().join(FIXTURES)]).len();
+    let rule_files = pounce::panther::collect_files(&[root().join(FIXTURES)]).len();
     assert_eq!(doc["files_checked"], rule_files);
     let keys = BTreeSet::from([
         "code",
@@ -331,6 +333,27 @@ fn every_documented_code_has_a_fixture_and_back() {
     );
 }
 
+/// The documented codes are exactly the variants of `pounce_lang::ErrorCode`, the one list
+/// of codes.
+#[test]
+fn every_error_code_is_documented_and_back() {
+    let known: BTreeSet<String> = pounce::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let docs: BTreeSet<String> = documented().into_keys().collect();
+    let undocumented: Vec<&String> = known.difference(&docs).collect();
+    let unknown: Vec<&String> = docs.difference(&known).collect();
+    assert!(
+        undocumented.is_empty(),
+        "codes without a heading: {undocumented:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "documented but not an ErrorCode: {unknown:?}"
+    );
+}
+
 /// Text with runs of whitespace (and the `│` of wrapped rendered messages) as one space.
 fn words(s: &str) -> String {
     s.replace('│', " ")
@@ -351,7 +374,7 @@ fn docs_show_each_fixture_message() {
         let Some(code) = code_of(&f) else { continue };
         let section = &docs[&code];
         for r in lint(&f) {
-            for x in r.findings.iter().filter(|x| x.code == code) {
+            for x in r.findings.iter().filter(|x| x.code.as_str() == code) {
                 if !section.contains(&words(&x.message)) {
                     missing.push(format!("{code}: `{}`", x.message));
                 }
@@ -376,9 +399,9 @@ fn docs_show_each_fixture_message() {
 
 #[test]
 fn sarif_output_is_sarif_2_1_0() {
-    let out = pounce(&["--format", "sarif", FIXTURES]);
-    assert_eq!(out.status.code(), Some(1));
-    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let out = run_lint(&["--format", "sarif", FIXTURES]);
+    assert_eq!(out.code, 1);
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(doc["version"], "2.1.0");
     let run = &doc["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "pounce");
@@ -427,7 +450,7 @@ fn sarif_output_is_sarif_2_1_0() {
 #[test]
 fn sarif_region_is_the_finding() {
     let f = "tests/lint_fixtures/W0105_contradiction.yml";
-    let doc: Value = serde_json::from_str(&stdout(&pounce(&["--format", "sarif", f]))).unwrap();
+    let doc: Value = serde_json::from_str(&run_lint(&["--format", "sarif", f]).stdout).unwrap();
     let r = &doc["runs"][0]["results"][0];
     assert_eq!(r["ruleId"], "pounce::W0105");
     assert_eq!(r["level"], "warning");
@@ -468,40 +491,40 @@ fn annotation(line: &str) -> (String, BTreeMap<String, String>, String) {
 
 #[test]
 fn github_annotations() {
-    let out = pounce(&[
+    let out = run_lint(&[
         "--format",
         "github",
         "tests/lint_fixtures/W0105_contradiction.yml",
     ]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.code, 0);
     assert_eq!(
-        stdout(&out),
+        out.stdout,
         "::warning file=tests/lint_fixtures/W0105_contradiction.yml,line=18,col=7,endLine=18,\
          endColumn=33,title=pounce%3A%3AW0105::`eventName == \"DeleteTrail\"` contradicts \
          `eventName == \"StopLogging\"`: the condition can never be true%0Ahelp: one of the two \
          conjuncts is wrong; did you mean `or`, or `in [...]`?\n"
     );
 
-    let out = pounce(&[
+    let out = run_lint(&[
         "--format",
         "github",
         "tests/lint_fixtures/E0202_duplicate_key.yml",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.code, 1);
     assert!(
-        stdout(&out).starts_with(
+        out.stdout.starts_with(
             "::error file=tests/lint_fixtures/E0202_duplicate_key.yml,line=9,col=1,endLine=9,\
              endColumn=10,title=pounce%3A%3AE0202::duplicate key `Severity`%0Ahelp: "
         ),
         "{}",
-        stdout(&out)
+        out.stdout
     );
 }
 
 #[test]
 fn github_annotation_for_every_finding() {
     let json = json_of(&[FIXTURES]);
-    let text = stdout(&pounce(&["--format", "github", FIXTURES]));
+    let text = run_lint(&["--format", "github", FIXTURES]).stdout;
     let lines: Vec<&str> = text.lines().collect();
     let findings: Vec<(&Value, &Value)> = json["files"]
         .as_array()
@@ -551,13 +574,7 @@ fn junit_counts_files_at_the_fail_level() {
         .count();
     let checked = json["files_checked"].as_u64().unwrap();
     for (level, failing) in [("error", with_errors), ("warning", files.len())] {
-        let xml = stdout(&pounce(&[
-            "--format",
-            "junit",
-            "--fail-level",
-            level,
-            FIXTURES,
-        ]));
+        let xml = run_lint(&["--format", "junit", "--fail-level", level, FIXTURES]).stdout;
         assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
         assert!(xml.contains(&format!(
             "<testsuite name=\"pounce lint\" tests=\"{checked}\" failures=\"{failing}\">"
@@ -565,11 +582,12 @@ fn junit_counts_files_at_the_fail_level() {
         assert_eq!(xml.matches("<testcase ").count() as u64, checked);
         assert_eq!(xml.matches("<failure ").count(), failing);
     }
-    let xml = stdout(&pounce(&[
+    let xml = run_lint(&[
         "--format",
         "junit",
         "tests/lint_fixtures/E0202_duplicate_key.yml",
-    ]));
+    ])
+    .stdout;
     assert!(xml.contains(
         "<failure message=\"1 finding(s)\">tests/lint_fixtures/E0202_duplicate_key.yml:9:1: \
          pounce::E0202 duplicate key `Severity`</failure>"
@@ -580,7 +598,7 @@ fn junit_counts_files_at_the_fail_level() {
 
 #[test]
 fn exit_codes() {
-    let code = |args: &[&str]| pounce(args).status.code();
+    let code = |args: &[&str]| Some(run_lint(args).code);
     let clean = "tests/lint_fixtures/clean_policy.yml";
     let error = "tests/lint_fixtures/E0202_duplicate_key.yml";
     let warning = "tests/lint_fixtures/W0107_duplicate_conjunct.yml";
@@ -597,9 +615,9 @@ fn exit_codes() {
         Some(1)
     );
     // Usage errors: a path that does not exist, an unknown format.
-    let missing = pounce(&["tests/lint_fixtures/no_such_rule.yml"]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no_such_rule.yml"));
+    let missing = run_lint(&["tests/lint_fixtures/no_such_rule.yml"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no_such_rule.yml"));
     assert_eq!(code(&["--format", "xml", clean]), Some(2));
 }
 
@@ -625,7 +643,7 @@ fn lint_allow_silences_each_warning() {
         let text = std::fs::read_to_string(&path).unwrap();
         let before = pounce::lint::lint_str(&path, &text, &registry).report;
         assert!(
-            before.findings.iter().any(|x| x.code == code),
+            before.findings.iter().any(|x| x.code.as_str() == code),
             "{}",
             f.display()
         );
@@ -640,7 +658,7 @@ fn lint_allow_silences_each_warning() {
         let other = if bare == "W0101" { "W0102" } else { "W0101" };
         let still = pounce::lint::lint_str(&path, &with_allow(&text, other), &registry).report;
         assert!(
-            still.findings.iter().any(|x| x.code == code),
+            still.findings.iter().any(|x| x.code.as_str() == code),
             "{}",
             f.display()
         );

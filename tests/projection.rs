@@ -7,19 +7,18 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use pounce::engine::Pack;
+use pounce::engine::project::parse_projected;
 use pounce::lang::reads::reads;
-use pounce::project::parse_projected;
 use pounce::{Env, compile};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use std::path::Path;
 
 #[test]
 fn every_pack_test_document_gives_the_same_verdict_projected() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (rules, _invalid) =
-        pounce::rules::load_paths(&[root.join("policies")], &pounce::standard_registry());
+    let (rules, _invalid) = common::load(&["policies"]);
     let now = Env::system().now;
     let mut checked = 0;
     let docs: Vec<(usize, usize)> = rules
@@ -27,9 +26,7 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
         .enumerate()
         .flat_map(|(i, r)| (0..r.tests.len()).map(move |t| (i, t)))
         .collect();
-    let pack = Pack::new(
-        pounce::rules::load_paths(&[root.join("policies")], &pounce::standard_registry()).0,
-    );
+    let pack = Pack::new(common::load(&["policies"]).0);
     for (i, t) in docs {
         let rule = &rules[i];
         let case = &rule.tests[t];
@@ -69,7 +66,7 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
 fn projection_keeps_only_what_is_read() {
     let p = compile(
         "IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)",
-        &pounce::standard_registry(),
+        &common::registry(),
     )
     .unwrap();
     let doc = json!({"GroupId": "sg-1", "IpPermissions": [{"FromPort": 1}], "IpPermissionsEgress": [{"FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, "x"]});
@@ -80,7 +77,7 @@ fn projection_keeps_only_what_is_read() {
     );
     let q = compile(
         "any(Tags[*], @ == \"x\") and len(Names) == 2 and a[1].b > 0",
-        &pounce::standard_registry(),
+        &common::registry(),
     )
     .unwrap();
     let doc = json!({"Tags": {"k": "x", "j": "y"}, "Names": ["a", "b"], "a": [{"b": 0, "c": 1}, {"b": 2, "c": 3}], "z": 1});
@@ -147,7 +144,7 @@ const CONDITIONS: &[&str] = &[
 proptest! {
     #[test]
     fn generated_documents_give_the_same_verdict(doc in arb_json(), which in 0..CONDITIONS.len()) {
-        let p = compile(CONDITIONS[which], &pounce::standard_registry()).unwrap();
+        let p = compile(CONDITIONS[which], &common::registry()).unwrap();
         let env = Env::default();
         let projected = parse_projected(&doc.to_string(), &reads(&p)).unwrap();
         prop_assert_eq!(p.eval_with(&projected, &env), p.eval_with(&doc, &env), "{} over {} projected to {}", CONDITIONS[which], doc, projected);

@@ -8,7 +8,10 @@
     clippy::indexing_slicing
 )]
 
-use pounce::natives::{Native, NativeError, Registry};
+mod common;
+
+use pounce::Registry;
+use pounce::lang::functions::{Native, NativeError};
 use pounce::{Env, Program, compile};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -25,8 +28,7 @@ fn policy_yaml() -> Value {
     let shared = Path::new(
         "/work/shared/corpus/panther/policies/aws_vpc_policies/aws_security_group_restricts_outbound_traffic.yml",
     );
-    let copy = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/aws_security_group_restricts_outbound_traffic.yml");
+    let copy = common::root().join("tests/data/aws_security_group_restricts_outbound_traffic.yml");
     let path = if shared.exists() { shared } else { &copy };
     let text = std::fs::read_to_string(path).unwrap();
     serde_saphyr::from_str::<Value>(&text).unwrap()
@@ -50,7 +52,7 @@ fn upstream_tests() -> Vec<(String, Value, bool)> {
 }
 
 fn program(src: &str) -> Program {
-    compile(src, &pounce::standard_registry()).unwrap()
+    compile(src, &common::registry()).unwrap()
 }
 
 #[test]
@@ -132,7 +134,7 @@ fn both_forms_agree_beyond_the_upstream_tests() {
 
 /// A registry with a few natives a host program might add.
 fn host_registry() -> Registry {
-    let mut reg = pounce::standard_registry();
+    let mut reg = common::registry();
     // `port_open(perms, port)`: some permission's range covers `port`.
     reg.register(Native::new(
         "port_open",
@@ -214,7 +216,7 @@ fn a_custom_native_is_called_through_the_public_api() {
     assert!(holds(&reg, &doc, "not egress_allows_all_ports(perms)"));
     // the checker knows the new names and arities
     assert!(compile("port_open(perms)", &reg).is_err());
-    assert!(compile("port_open(perms, 22)", &pounce::standard_registry()).is_err());
+    assert!(compile("port_open(perms, 22)", &common::registry()).is_err());
     assert_eq!(
         reg.iter()
             .map(|n| n.name.as_str())

@@ -10,41 +10,15 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-/// What a run printed and returned.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::{Run, root};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// `pounce ARGS...` with `input` on standard input.
 fn pounce(args: &[&str], input: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pounce"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    // Write from another thread: pounce reads while it writes, and big inputs fill the pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    common::pounce_with_input(args, input)
 }
 
 /// `pounce eval -e EXPR [ARGS...]` over `input` on standard input.
@@ -55,7 +29,7 @@ fn eval_e(expr: &str, args: &[&str], input: &[u8]) -> Run {
 }
 
 fn pack_dir() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    root()
         .join("tests/data/robustness/pack")
         .display()
         .to_string()
@@ -71,11 +45,7 @@ fn eval_r(args: &[&str], input: &[u8]) -> Run {
 
 /// Writes `bytes` to a file of this test binary's scratch directory.
 fn file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("stream");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+    common::scratch_file("stream", name, bytes)
 }
 
 /// The rejections on stderr: line → reason, for records read from standard input.
@@ -470,7 +440,7 @@ fn max_errors_stops_early_with_exit_1() {
 
 #[test]
 fn a_folder_without_rule_files_is_an_error_not_an_empty_pack() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/robustness/not_rules");
+    let dir = root().join("tests/data/robustness/not_rules");
     let r = pounce(&["eval", "-r", dir.to_str().unwrap()], b"{}\n");
     assert_eq!((r.code, r.stdout.as_str()), (2, ""));
     assert!(r.stderr.contains("no rule files"), "{}", r.stderr);

@@ -15,7 +15,7 @@
 
 use pounce::Registry;
 use pounce::engine::Pack;
-use pounce::rules::Rule;
+use pounce::panther::Rule;
 use pounce::{Env, Program};
 use serde_json::Value;
 use std::io::Cursor;
@@ -92,7 +92,7 @@ pub static PACK: LazyLock<Pack> = LazyLock::new(|| {
             "AnalysisType: {kind}\n{id}: Fuzz.{i}\nSeverity: Low\nCondition: '{}'\n",
             c.replace('\'', "''")
         );
-        match pounce::rules::load_str(Path::new("fuzz.yml"), &text, &REGISTRY) {
+        match pounce::panther::load_str(Path::new("fuzz.yml"), &text, &REGISTRY) {
             Ok(r) => rules.push(r),
             Err(e) => panic!("fuzz fixture rule {i} does not load: {e:?}"),
         }
@@ -103,7 +103,7 @@ pub static PACK: LazyLock<Pack> = LazyLock::new(|| {
         .into_iter()
         .find(|p| p.is_dir())
         .unwrap_or_else(|| panic!("no policies/ beside {}", here.display()));
-    let (shipped, bad) = pounce::rules::load_paths(&[policies], &REGISTRY);
+    let (shipped, bad) = pounce::panther::load_paths(&[policies], &REGISTRY);
     assert!(bad.is_empty(), "shipped policies do not load");
     rules.extend(shipped);
     Pack::new(rules)
@@ -185,7 +185,7 @@ pub fn condition(data: &[u8]) {
                 let x = p.explain(&doc, &env);
                 assert_eq!(x.flagged, verdict, "explain disagrees with eval on {doc}");
                 let text = doc.to_string();
-                if let Ok(proj) = pounce::project::parse_projected(&text, &trie) {
+                if let Ok(proj) = pounce::engine::project::parse_projected(&text, &trie) {
                     assert_eq!(
                         p.eval_with(&proj, &env),
                         verdict,
@@ -210,14 +210,14 @@ pub fn rule_file(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match pounce::rules::load_str(Path::new("fuzz.yml"), text, &REGISTRY) {
+    match pounce::panther::load_str(Path::new("fuzz.yml"), text, &REGISTRY) {
         Err(report) => {
             for d in report.diagnostics() {
                 let _ = render(&d);
             }
         }
         Ok(rule) => {
-            let outcomes = pounce::rules::testing::run_tests(&rule, NOW);
+            let outcomes = pounce::panther::testing::run_tests(&rule, NOW);
             assert_eq!(outcomes.len(), rule.tests.len());
             let docs: Vec<Value> = rule.tests.iter().map(|t| t.document.clone()).collect();
             let alone: Vec<bool> = docs
@@ -239,7 +239,7 @@ pub fn rule_file(data: &[u8]) {
 }
 
 /// One record of the stream: parse it in full and projected, evaluate both ways.
-fn record(raw: pounce::stream::RawRecord<'_>) -> usize {
+fn record(raw: pounce::engine::stream::RawRecord<'_>) -> usize {
     let Ok(text) = raw else {
         return 0;
     };
@@ -252,7 +252,7 @@ fn record(raw: pounce::stream::RawRecord<'_>) -> usize {
         assert_eq!(a, b, "the pack's projection changes a verdict on {text}");
         for (p, trie) in PROGRAMS.iter() {
             let verdict = p.eval_with(full, &env);
-            if let Ok(own) = pounce::project::parse_projected(text, trie) {
+            if let Ok(own) = pounce::engine::project::parse_projected(text, trie) {
                 assert_eq!(
                     p.eval_with(&own, &env),
                     verdict,
@@ -273,16 +273,16 @@ fn record(raw: pounce::stream::RawRecord<'_>) -> usize {
 /// Arbitrary bytes as a stream of records through the streaming reader and the fixed pack.
 pub fn eval(data: &[u8]) {
     // Once with the default record limit, evaluating; once with a tiny one, only reading.
-    for max in [pounce::stream::DEFAULT_MAX_RECORD_BYTES, 64] {
+    for max in [pounce::engine::stream::DEFAULT_MAX_RECORD_BYTES, 64] {
         let mut lines = Vec::new();
-        let each = |_, raw: pounce::stream::RawRecord<'_>| {
+        let each = |_, raw: pounce::engine::stream::RawRecord<'_>| {
             if max == 64 {
                 raw.map_or(0, str::len)
             } else {
                 record(raw)
             }
         };
-        let n = pounce::stream::run(Cursor::new(data), max, each, |l, _| lines.push(l));
+        let n = pounce::engine::stream::run(Cursor::new(data), max, each, |l, _| lines.push(l));
         let n = n.unwrap_or_else(|e| panic!("reading from memory failed: {e}"));
         assert_eq!(n, lines.len(), "records counted but not delivered");
         assert!(

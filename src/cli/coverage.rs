@@ -2,8 +2,8 @@
 
 use super::describe::{ReportFormat, check_paths, list_invalid};
 use clap::Args;
+use pounce::panther;
 use pounce::report::Coverage;
-use pounce::rules;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -27,7 +27,7 @@ pub fn run(args: CoverageArgs) -> ExitCode {
         return code;
     }
     let registry = pounce::standard_registry();
-    let (loaded, invalid) = rules::load_paths(&args.paths, &registry);
+    let (loaded, invalid) = panther::load_paths(&args.paths, &registry);
     let c = Coverage::new(&loaded, invalid.iter().map(|r| r.path.clone()).collect());
     let out = match args.format {
         ReportFormat::Markdown => c.to_markdown(),

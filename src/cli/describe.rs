@@ -3,9 +3,9 @@
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::diagnostics::FileReport;
+use pounce::panther;
+use pounce::panther::diagnostics::FileReport;
 use pounce::report::{RuleDescription, site};
-use pounce::rules;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -98,7 +98,7 @@ fn describe_one(args: &DescribeArgs, registry: &pounce::Registry) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let rule = match rules::load_file(path, registry) {
+    let rule = match panther::load_file(path, registry) {
         Ok(r) => r,
         Err(rep) => {
             for d in rep.diagnostics() {
@@ -127,7 +127,7 @@ fn build_site(out: &Path, paths: &[PathBuf], registry: &pounce::Registry) -> Exi
     if let Err(code) = check_paths(&paths) {
         return code;
     }
-    let (loaded, invalid) = rules::load_paths(&paths, registry);
+    let (loaded, invalid) = panther::load_paths(&paths, registry);
     let invalid_names: Vec<String> = invalid.iter().map(|r| r.path.clone()).collect();
     let pages = site::build(&loaded, registry, invalid_names);
     if let Err(e) = std::fs::create_dir_all(out) {

@@ -2,8 +2,10 @@
 
 use super::render;
 use clap::Args;
+use pounce::Env;
 use pounce::engine::Pack;
-use pounce::{Env, Program};
+use pounce::engine::evaluate::{Evaluator, Outcome, PackOptions};
+use pounce::report::findings::{RecordAt, write_record};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
@@ -43,48 +45,11 @@ pub struct EvalArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// Reject records larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = pounce::stream::DEFAULT_MAX_RECORD_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = pounce::engine::stream::DEFAULT_MAX_RECORD_BYTES)]
     max_record_bytes: usize,
     /// Stop after this many rejected records (exit 1).
     #[arg(long, value_name = "N")]
     max_errors: Option<usize>,
-}
-
-/// One output line of `eval -r`.
-#[derive(serde::Serialize)]
-struct FindingLine<'a> {
-    rule_id: &'a str,
-    severity: &'a str,
-    kind: pounce::rules::AnalysisType,
-    file: &'a str,
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    record_type: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    flagged: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dedup: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    context: Option<&'a serde_json::Value>,
-}
-
-enum Mode {
-    Expr(Program),
-    Pack(Box<Pack>),
-}
-
-/// What one record produced.
-enum Outcome {
-    Expr(bool),
-    Pack(
-        pounce::engine::RecordResult,
-        Vec<(usize, pounce::alert::Alert)>,
-    ),
-    Rejected(String),
 }
 
 /// Runs `pounce eval`.
@@ -92,7 +57,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     let registry = pounce::standard_registry();
     let mode = match &args.expr {
         Some(e) => match pounce::compile(e, &registry) {
-            Ok(p) => Mode::Expr(p),
+            Ok(p) => Evaluator::Expr(p),
             Err(e) => {
                 eprint!("{}", render::diagnostic(&e, render::stderr_color()));
                 return ExitCode::from(2);
@@ -105,7 +70,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
-            let (mut rules, invalid) = pounce::rules::load_paths(&args.rules, &registry);
+            let (mut rules, invalid) = pounce::panther::load_paths(&args.rules, &registry);
             if rules.is_empty() && invalid.is_empty() {
                 eprintln!("pounce: no rule files (`.yml`, `.yaml`) under the given path(s)");
                 return ExitCode::from(2);
@@ -122,7 +87,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
             if !args.include_disabled {
                 rules.retain(|r| r.enabled);
             }
-            Mode::Pack(Box::new(Pack::new(rules)))
+            Evaluator::Pack(Box::new(Pack::new(rules)))
         }
     };
     let pool = match rayon::ThreadPoolBuilder::new()
@@ -138,7 +103,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     pool.install(|| evaluate_all(&args, &mode))
 }
 
-fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
+fn evaluate_all(args: &EvalArgs, mode: &Evaluator) -> ExitCode {
     let env = Env::system();
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
@@ -171,32 +136,12 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
                 }
             }
         };
-        let each = |_line: usize, raw: pounce::stream::RawRecord<'_>| -> Outcome {
-            let text = match raw {
-                Ok(t) => t,
-                Err(e) => return Outcome::Rejected(e),
-            };
-            match mode {
-                Mode::Expr(p) => match serde_json::from_str::<serde_json::Value>(text) {
-                    Ok(v) => Outcome::Expr(p.eval_with(&v, &env)),
-                    Err(e) => Outcome::Rejected(json_error(&e)),
-                },
-                Mode::Pack(pack) => match pack.parse(text) {
-                    Ok(v) => {
-                        let r = pack.evaluate(&v, args.record_type.as_deref(), &env, args.all);
-                        let alerts = if pack.has_rules() && r.verdicts.iter().any(|(_, f)| *f) {
-                            match serde_json::from_str::<serde_json::Value>(text) {
-                                Ok(full) => pack.alerts(&full, &r, &env),
-                                Err(_) => Vec::new(),
-                            }
-                        } else {
-                            Vec::new()
-                        };
-                        Outcome::Pack(r, alerts)
-                    }
-                    Err(e) => Outcome::Rejected(json_error(&e)),
-                },
-            }
+        let options = PackOptions {
+            record_type: args.record_type.as_deref(),
+            all: args.all,
+        };
+        let each = |_line: usize, raw: pounce::engine::stream::RawRecord<'_>| {
+            mode.evaluate(raw, &env, options)
         };
         let sink = |line: usize, o: Outcome| {
             if stopped || write_failed {
@@ -208,16 +153,18 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
                 Outcome::Pack(r, alerts) => {
                     tried += r.tried;
                     applicable += r.applicable;
-                    write_pack(
-                        &mut out,
-                        mode,
-                        &name,
-                        line,
-                        &r,
-                        &alerts,
-                        &mut per_rule,
-                        args.all,
-                    )
+                    for &(i, flagged) in &r.verdicts {
+                        if flagged {
+                            *per_rule.entry(i).or_default() += 1;
+                        }
+                    }
+                    match mode {
+                        Evaluator::Pack(pack) => {
+                            let at = RecordAt { file: &name, line };
+                            write_record(&mut out, pack, at, &r, &alerts, args.all)
+                        }
+                        Evaluator::Expr(_) => Ok(()),
+                    }
                 }
                 Outcome::Rejected(msg) => {
                     eprintln!("{name}:{line}: {msg}");
@@ -236,7 +183,7 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
                 write_failed = true;
             }
         };
-        if let Err(e) = pounce::stream::run(reader, args.max_record_bytes, each, sink) {
+        if let Err(e) = pounce::engine::stream::run(reader, args.max_record_bytes, each, sink) {
             eprintln!("{name}: read error: {e}");
             rejected.push(format!("{name}: read error"));
         }
@@ -247,7 +194,7 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
     if out.flush().is_err() || write_failed {
         return ExitCode::from(1);
     }
-    if let Mode::Pack(pack) = mode {
+    if let Evaluator::Pack(pack) = mode {
         let findings: usize = per_rule.values().sum();
         eprintln!(
             "pounce: {records} record(s) read, {} rejected, {findings} finding(s); {tried} of {applicable} applicable rule evaluation(s) tried",
@@ -275,47 +222,6 @@ fn evaluate_all(args: &EvalArgs, mode: &Mode) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_pack<W: Write>(
-    out: &mut W,
-    mode: &Mode,
-    file: &str,
-    line: usize,
-    r: &pounce::engine::RecordResult,
-    alerts: &[(usize, pounce::alert::Alert)],
-    per_rule: &mut BTreeMap<usize, usize>,
-    all: bool,
-) -> std::io::Result<()> {
-    let Mode::Pack(pack) = mode else {
-        return Ok(());
-    };
-    for &(i, flagged) in &r.verdicts {
-        let Some(rule) = pack.rules.get(i) else {
-            continue;
-        };
-        if flagged {
-            *per_rule.entry(i).or_default() += 1;
-        }
-        let alert = alerts.iter().find(|(j, _)| *j == i).map(|(_, a)| a);
-        let l = FindingLine {
-            rule_id: &rule.id,
-            severity: alert.map_or(&rule.severity, |a| &a.severity),
-            title: alert.map(|a| a.title.as_str()),
-            dedup: alert.map(|a| a.dedup.as_str()),
-            context: alert.map(|a| &a.context).filter(|c| !c.is_null()),
-            kind: rule.kind,
-            file,
-            line,
-            id: r.id.as_deref(),
-            record_type: r.record_type.as_deref(),
-            flagged: all.then_some(flagged),
-        };
-        serde_json::to_writer(&mut *out, &l).map_err(std::io::Error::other)?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
-}
-
 /// Reads a file (or stdin for `-`) as text; the error names the file. Invalid UTF-8 is kept
 /// as U+FFFD so the bad line is reported as invalid JSON.
 pub fn read_input(f: &std::path::Path) -> Result<(String, String), String> {
@@ -330,23 +236,4 @@ pub fn read_input(f: &std::path::Path) -> Result<(String, String), String> {
     };
     res.map_err(|e| format!("{name}: cannot read: {e}"))?;
     Ok((name, String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-/// A JSON error of one record: the column is kept, the line is the record's.
-fn json_error(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    if msg.starts_with("recursion limit exceeded") {
-        return format!(
-            "invalid JSON: more than 127 nested arrays and objects (column {})",
-            e.column()
-        );
-    }
-    match msg.rfind(" at line ") {
-        Some(i) => format!(
-            "invalid JSON: {} (column {})",
-            msg.get(..i).unwrap_or(&msg),
-            e.column()
-        ),
-        None => format!("invalid JSON: {msg}"),
-    }
 }

@@ -1,8 +1,9 @@
-//! `pounce explain`: why a document was flagged or not.
+//! `pounce explain`: its arguments, reading the documents (or the rule's test case) and
+//! printing why each was flagged or not (the forms are written by `pounce::report::explain`).
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::lang::explain::{ExplainNode, Explanation, NodeType, OperandState, OperandView};
+use pounce::report::explain::{json_line, render_text};
 use pounce::{Env, Program};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -62,7 +63,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        (None, Some(path)) => match pounce::rules::load_file(path, &registry) {
+        (None, Some(path)) => match pounce::panther::load_file(path, &registry) {
             Ok(r) => {
                 env.keys = r.key_match;
                 rule = Holder::Rule(Box::new(r));
@@ -83,7 +84,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     if let (Some(name), Holder::Rule(r)) = (&args.test, &rule) {
         match r.tests.iter().find(|t| &t.name == name) {
             Some(t) => {
-                env.overrides = t.mocks.clone();
+                env = r.test_env(t, env.now);
                 docs.push((format!("test `{}`", t.name), t.document.clone()));
             }
             None => {
@@ -108,7 +109,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        for rec in pounce::input::read_documents(&name, &text) {
+        for rec in pounce::engine::input::read_documents(&name, &text) {
             match rec {
                 Ok(r) => docs.push((format!("{name}:{}", r.line), r.value)),
                 Err(e) => {
@@ -123,11 +124,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         let ex = program.explain(doc, &env);
         match args.format {
             ExplainFormat::Json => {
-                let mut v = serde_json::to_value(&ex).unwrap_or_default();
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("document".into(), serde_json::Value::String(label.clone()));
-                }
-                let _ = writeln!(out, "{v}");
+                let _ = writeln!(out, "{}", json_line(&ex, label));
             }
             ExplainFormat::Text => {
                 if docs.len() > 1 || args.test.is_some() {
@@ -145,196 +142,18 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     }
 }
 
+/// What is explained: a condition, or a rule file (whose tests may be explained).
 enum Holder {
     Program(Program),
-    Rule(Box<pounce::rules::Rule>),
+    Rule(Box<pounce::panther::Rule>),
 }
 
 impl Holder {
+    /// The condition.
     fn program(&self) -> &Program {
         match self {
             Holder::Program(p) => p,
             Holder::Rule(r) => &r.program,
-        }
-    }
-}
-
-struct Paint(bool);
-
-impl Paint {
-    fn c(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    }
-}
-
-/// The explanation as a tree, then the condition with carets under the deciding predicates.
-pub fn render_text(ex: &Explanation, color: bool) -> String {
-    let p = Paint(color);
-    let mut out = String::new();
-    let head = if ex.flagged {
-        p.c("1;31", "flagged")
-    } else {
-        p.c("1;32", "not flagged")
-    };
-    let summary = ex
-        .summary
-        .split_once(": ")
-        .map_or(ex.summary.as_str(), |(_, r)| r);
-    let _ = writeln!(out, "{head}: {summary}");
-    out.push('\n');
-    node(&mut out, &ex.tree, "", "", &p);
-    out.push('\n');
-    carets(&mut out, &ex.condition, &ex.deciding_spans, &p);
-    out
-}
-
-fn mark(n: &ExplainNode, p: &Paint) -> String {
-    match (n.deciding, n.result) {
-        (false, r) => p.c("2", if r { "· true " } else { "· false" }),
-        (true, true) => p.c("32", "✔ true "),
-        (true, false) => p.c("31", "✘ false"),
-    }
-}
-
-fn operand_line(o: &OperandView) -> Option<String> {
-    let name = o.path.clone().unwrap_or_else(|| o.text.clone());
-    match o.state {
-        OperandState::Present => {
-            if o.path.is_none()
-                && serde_json::from_str::<serde_json::Value>(&o.text).ok() == o.value
-            {
-                return None; // a literal shows itself
-            }
-            Some(format!(
-                "{name} = {}",
-                o.value.as_ref().map(|v| v.to_string()).unwrap_or_default()
-            ))
-        }
-        OperandState::Missing => Some(format!("{name} is missing")),
-        OperandState::Undefined => Some(format!("{name} is undefined")),
-        OperandState::Multi if o.values.is_empty() => Some(format!("{name} has no values")),
-        OperandState::Multi => Some(format!(
-            "{name} = {} value(s): {}",
-            o.count.unwrap_or(0),
-            o.values
-                .iter()
-                .map(|v| v.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-}
-
-fn node(out: &mut String, n: &ExplainNode, first: &str, rest: &str, p: &Paint) {
-    let label = match n.node_type {
-        NodeType::And => "and".to_string(),
-        NodeType::Or => "or".to_string(),
-        NodeType::Not => "not".to_string(),
-        _ => n.text.clone(),
-    };
-    let reason = n
-        .reason
-        .map(|r| {
-            format!(
-                " [{}]",
-                serde_json::to_value(r)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            )
-        })
-        .unwrap_or_default();
-    let msg = n
-        .message
-        .as_ref()
-        .map(|m| format!(" — {m}"))
-        .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "{first}{} {label}{}{}",
-        mark(n, p),
-        p.c("2", &reason),
-        msg
-    );
-    for o in &n.operands {
-        if let Some(l) = operand_line(o) {
-            let _ = writeln!(out, "{rest}    {}", p.c("36", &l));
-        }
-    }
-    for note in &n.notes {
-        let _ = writeln!(out, "{rest}    {} {note}", p.c("33", "note:"));
-    }
-    let shown: Vec<_> = n
-        .elements
-        .iter()
-        .filter(|e| e.explanation.is_some())
-        .collect();
-    let hidden = n.elements.len() - shown.len();
-    let total = n.children.len() + shown.len() + usize::from(hidden > 0);
-    let mut k = 0;
-    for c in &n.children {
-        k += 1;
-        let (f, r) = if k == total {
-            ("└─ ", "   ")
-        } else {
-            ("├─ ", "│  ")
-        };
-        node(out, c, &format!("{rest}{f}"), &format!("{rest}{r}"), p);
-    }
-    for e in shown {
-        k += 1;
-        let (f, r) = if k == total {
-            ("└─ ", "   ")
-        } else {
-            ("├─ ", "│  ")
-        };
-        if let Some(ex) = &e.explanation {
-            node(
-                out,
-                ex,
-                &format!("{rest}{f}[{}] ", e.index),
-                &format!("{rest}{r}    "),
-                p,
-            );
-        }
-    }
-    if hidden > 0 {
-        let _ = writeln!(out, "{rest}└─ … {hidden} more element(s) not shown");
-    }
-}
-
-/// The condition's lines with `^` under the given spans.
-fn carets(out: &mut String, src: &str, spans: &[pounce::lang::ast::Span], p: &Paint) {
-    let _ = writeln!(out, "condition:");
-    let mut offset = 0;
-    for line in src.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        let start = offset;
-        let end = offset + body.len();
-        offset += line.len();
-        let _ = writeln!(out, "  │ {body}");
-        let mut marks = String::new();
-        let indent = body.len() - body.trim_start().len();
-        for (i, ch) in body.char_indices() {
-            let at = start + i;
-            // A span that continues from the previous line starts under its text, not under
-            // the indentation.
-            let hit = i >= indent && spans.iter().any(|s| s.start <= at && at < s.end);
-            marks.push(if hit {
-                '^'
-            } else if ch == '\t' {
-                '\t'
-            } else {
-                ' '
-            });
-        }
-        let marks = marks.trim_end();
-        if !marks.is_empty() && end > start {
-            let _ = writeln!(out, "  │ {}", p.c("1;35", marks));
         }
     }
 }

@@ -1,9 +1,10 @@
-//! `pounce lint`: diagnostics for conditions and rule files.
+//! `pounce lint`: its arguments, and printing the diagnostics in the chosen format (the
+//! machine formats are written by `pounce::lint::output`).
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::diagnostics::{FileReport, Finding, Severity};
-use serde_json::json;
+use pounce::lint::output::{self, Summary};
+use pounce::panther::diagnostics::{FileReport, Severity};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,29 +72,27 @@ pub fn run(args: LintArgs) -> ExitCode {
             pounce::lint::lint_paths(&args.paths, &registry)
         }
     };
-    let all: Vec<&Finding> = reports.iter().flat_map(|r| &r.findings).collect();
-    let errors = all.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = all.len() - errors;
+    let level = match args.fail_level {
+        FailLevel::Error => Severity::Error,
+        FailLevel::Warning => Severity::Warning,
+    };
     let out = match args.format {
-        LintFormat::Human => human(&reports, errors, warnings),
-        LintFormat::Json => json_out(&reports, errors, warnings),
-        LintFormat::Sarif => sarif(&reports),
-        LintFormat::Junit => junit(&reports, args.fail_level),
-        LintFormat::Github => github(&reports),
+        LintFormat::Human => human(&reports),
+        LintFormat::Json => output::json(&reports),
+        LintFormat::Sarif => output::sarif(&reports),
+        LintFormat::Junit => output::junit(&reports, level),
+        LintFormat::Github => output::github(&reports),
     };
     print!("{out}");
-    let failing = match args.fail_level {
-        FailLevel::Error => errors > 0,
-        FailLevel::Warning => errors + warnings > 0,
-    };
-    if failing {
+    if Summary::of(&reports).fails_at(level) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn human(reports: &[FileReport], errors: usize, warnings: usize) -> String {
+/// Every finding rendered by miette, then the totals.
+fn human(reports: &[FileReport]) -> String {
     let color = render::stdout_color();
     let mut out = String::new();
     for r in reports {
@@ -102,165 +101,11 @@ fn human(reports: &[FileReport], errors: usize, warnings: usize) -> String {
             out.push('\n');
         }
     }
+    let s = Summary::of(reports);
     let _ = writeln!(
         out,
-        "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
-        reports.len()
+        "{} file(s) checked: {} error(s), {} warning(s)",
+        s.files, s.errors, s.warnings
     );
-    out
-}
-
-fn json_out(reports: &[FileReport], errors: usize, warnings: usize) -> String {
-    let files: Vec<serde_json::Value> = reports
-        .iter()
-        .filter(|r| !r.findings.is_empty())
-        .map(|r| json!({ "file": r.path, "findings": r.findings }))
-        .collect();
-    let doc = json!({ "version": 1, "files_checked": reports.len(), "errors": errors, "warnings": warnings, "files": files });
-    serde_json::to_string_pretty(&doc)
-        .map(|s| s + "\n")
-        .unwrap_or_default()
-}
-
-fn sarif(reports: &[FileReport]) -> String {
-    let mut rules: Vec<String> = reports
-        .iter()
-        .flat_map(|r| r.findings.iter().map(|f| f.code.clone()))
-        .collect();
-    rules.sort();
-    rules.dedup();
-    let rules = &rules;
-    let results: Vec<serde_json::Value> = reports
-        .iter()
-        .flat_map(|r| {
-            r.findings.iter().map(move |f| {
-                let mut text = f.message.clone();
-                if let Some(h) = &f.help {
-                    text.push_str(&format!(" (help: {h})"));
-                }
-                json!({
-                    "ruleId": f.code,
-                    "ruleIndex": rules.iter().position(|c| c == &f.code).unwrap_or(0),
-                    "level": if f.severity == Severity::Error { "error" } else { "warning" },
-                    "message": { "text": text },
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": r.path.trim_start_matches("./") },
-                            "region": { "startLine": f.line.max(1), "startColumn": f.column.max(1), "endLine": f.end_line.max(1), "endColumn": f.end_column.max(1) }
-                        }
-                    }]
-                })
-            })
-        })
-        .collect();
-    let doc = json!({
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "pounce",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(|c| json!({ "id": c, "shortDescription": { "text": format!("{c}: see docs/DIAGNOSTICS.md") } })).collect::<Vec<_>>()
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
-    });
-    serde_json::to_string_pretty(&doc)
-        .map(|s| s + "\n")
-        .unwrap_or_default()
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn junit(reports: &[FileReport], level: FailLevel) -> String {
-    let counts = |f: &&Finding| level == FailLevel::Warning || f.severity == Severity::Error;
-    let failures = reports
-        .iter()
-        .filter(|r| r.findings.iter().any(|f| counts(&f)))
-        .count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"pounce lint\" tests=\"{}\" failures=\"{failures}\">",
-        reports.len()
-    );
-    let _ = writeln!(
-        out,
-        "  <testsuite name=\"pounce lint\" tests=\"{}\" failures=\"{failures}\">",
-        reports.len()
-    );
-    for r in reports {
-        let failing: Vec<&Finding> = r.findings.iter().filter(|f| counts(f)).collect();
-        let _ = write!(
-            out,
-            "    <testcase classname=\"lint\" name=\"{}\"",
-            xml(&r.path)
-        );
-        if failing.is_empty() {
-            out.push_str("/>\n");
-        } else {
-            let body: Vec<String> = failing
-                .iter()
-                .map(|f| {
-                    format!(
-                        "{}:{}:{}: {} {}",
-                        r.path, f.line, f.column, f.code, f.message
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                ">\n      <failure message=\"{} finding(s)\">{}</failure>\n    </testcase>",
-                failing.len(),
-                xml(&body.join("\n"))
-            );
-        }
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
-}
-
-fn gh_escape(s: &str, property: bool) -> String {
-    let mut o = s
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    if property {
-        o = o.replace(':', "%3A").replace(',', "%2C");
-    }
-    o
-}
-
-fn github(reports: &[FileReport]) -> String {
-    let mut out = String::new();
-    for r in reports {
-        for f in &r.findings {
-            let kind = if f.severity == Severity::Error {
-                "error"
-            } else {
-                "warning"
-            };
-            let mut msg = f.message.clone();
-            if let Some(h) = &f.help {
-                msg.push_str(&format!("\nhelp: {h}"));
-            }
-            let _ = writeln!(
-                out,
-                "::{kind} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                gh_escape(&r.path, true),
-                f.line,
-                f.column,
-                f.end_line,
-                f.end_column,
-                gh_escape(&f.code, true),
-                gh_escape(&msg, false)
-            );
-        }
-    }
     out
 }

@@ -1,10 +1,14 @@
-//! `pounce test`: run the test cases of rule files.
+//! `pounce test`: its arguments, running the test cases of rule files, and printing the
+//! outcome (the JSON and JUnit forms are written by `pounce::report::test_results`).
 
 use super::render;
 use clap::{Args, ValueEnum};
-use pounce::diagnostics::FileReport;
-use pounce::rules::testing::{TestOutcome, run_tests};
-use pounce::rules::{self, AnalysisType, Rule};
+use pounce::panther;
+use pounce::panther::diagnostics::FileReport;
+use pounce::panther::testing::{RuleRun, Totals, run_pack};
+use pounce::report::explain::{Paint, render_text};
+use pounce::report::test_results;
+use pounce::stdlib::strings::{Wildcards, glob};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,52 +47,10 @@ pub struct TestArgs {
     format: TestFormat,
 }
 
-/// The outcome of one rule's tests.
-#[derive(serde::Serialize)]
-struct RuleResult<'a> {
-    #[serde(skip)]
-    rule: &'a Rule,
-    rule_id: &'a str,
-    file: String,
-    kind: AnalysisType,
-    tests: Vec<TestOutcome>,
-    /// Set when the rule has fewer tests than `--minimum-tests`.
-    too_few_tests: bool,
-}
-
-/// Simple glob: `*` any run, `?` any one character.
-pub fn glob_match(pat: &str, s: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pat.chars().collect(), s.chars().collect());
-    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None, 0usize);
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some(pi);
-                mark = ti;
-                pi += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some(sp) => {
-                    pi = sp + 1;
-                    mark += 1;
-                    ti = mark;
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
 /// Runs `pounce test`.
 pub fn run(args: TestArgs) -> ExitCode {
     let registry = pounce::standard_registry();
-    let (mut loaded, invalid) = rules::load_paths(&args.paths, &registry);
+    let (mut loaded, invalid) = panther::load_paths(&args.paths, &registry);
     for p in &args.paths {
         if !p.exists() {
             eprintln!("pounce: {}: no such file or folder", p.display());
@@ -96,68 +58,29 @@ pub fn run(args: TestArgs) -> ExitCode {
         }
     }
     if let Some(f) = &args.filter {
-        loaded.retain(|r| glob_match(f, &r.id));
+        loaded.retain(|r| glob(f, &r.id, Wildcards::StarAndQuestion));
     }
     let now = pounce::Env::system().now;
-    let results: Vec<RuleResult> = loaded
-        .iter()
-        .map(|r: &Rule| RuleResult {
-            rule: r,
-            rule_id: &r.id,
-            file: r.path.display().to_string(),
-            kind: r.kind,
-            tests: run_tests(r, now),
-            too_few_tests: r.tests.len() < args.minimum_tests,
-        })
-        .collect();
-    let passed = results
-        .iter()
-        .flat_map(|r| &r.tests)
-        .filter(|t| t.passed)
-        .count();
-    let failed = results
-        .iter()
-        .flat_map(|r| &r.tests)
-        .filter(|t| !t.passed)
-        .count();
-    let too_few = results.iter().filter(|r| r.too_few_tests).count();
+    let results = run_pack(&loaded, now, args.minimum_tests);
+    let totals = Totals::of(&results);
     let out = match args.format {
-        TestFormat::Text => text(&results, &invalid, &args, passed, failed),
-        TestFormat::Json => json(&results, &invalid, passed, failed),
-        TestFormat::Junit => junit(&results, &invalid),
+        TestFormat::Text => text(&results, &invalid, &args, totals),
+        TestFormat::Json => test_results::json(&results, &invalid),
+        TestFormat::Junit => test_results::junit(&results, &invalid),
     };
     print!("{out}");
-    if failed > 0 || too_few > 0 || !invalid.is_empty() {
+    if totals.failed > 0 || totals.too_few > 0 || !invalid.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn verdict(kind: AnalysisType, v: bool) -> &'static str {
-    match (kind, v) {
-        (AnalysisType::Policy, true) => "true (compliant)",
-        (AnalysisType::Policy, false) => "false (non-compliant)",
-        (AnalysisType::Rule, true) => "true (alert)",
-        (AnalysisType::Rule, false) => "false (no alert)",
-    }
-}
-
-fn text(
-    results: &[RuleResult],
-    invalid: &[FileReport],
-    args: &TestArgs,
-    passed: usize,
-    failed: usize,
-) -> String {
+/// The human form: a line per rule, `[PASS]`/`[FAIL]` per test (an explanation under each
+/// failure), the invalid files, then the totals.
+fn text(results: &[RuleRun], invalid: &[FileReport], args: &TestArgs, totals: Totals) -> String {
     let color = render::stdout_color();
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
+    let paint = |code: &str, s: &str| Paint(color).c(code, s);
     let mut out = String::new();
     for r in results {
         let failing = r.tests.iter().any(|t| !t.passed) || r.too_few_tests;
@@ -185,21 +108,17 @@ fn text(
                     let _ = writeln!(
                         out,
                         "         expected {}, got {}",
-                        verdict(r.kind, t.expected),
-                        verdict(r.kind, t.actual)
+                        r.kind.verdict(t.expected),
+                        r.kind.verdict(t.actual)
                     );
                 }
                 for m in &t.alert_mismatches {
                     let _ = writeln!(out, "         {m}");
                 }
                 if let Some(case) = r.rule.tests.iter().find(|c| c.name == t.name) {
-                    let env = pounce::Env {
-                        now: pounce::Env::system().now,
-                        overrides: case.mocks.clone(),
-                        keys: r.rule.key_match,
-                    };
+                    let env = r.rule.test_env(case, pounce::Env::system().now);
                     let ex = r.rule.program.explain(&case.document, &env);
-                    for line in super::explain::render_text(&ex, color).lines() {
+                    for line in render_text(&ex, color).lines() {
                         let _ = writeln!(out, "         {line}");
                     }
                 }
@@ -217,122 +136,6 @@ fn text(
             eprint!("{}", render::diagnostic(&d, render::stderr_color()));
         }
     }
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    let _ = writeln!(out, "{} passed, {} failed", totals.passed, totals.failed);
     out
-}
-
-fn json(results: &[RuleResult], invalid: &[FileReport], passed: usize, failed: usize) -> String {
-    let invalid: Vec<serde_json::Value> = invalid
-        .iter()
-        .map(|r| serde_json::json!({ "file": r.path, "findings": r.findings }))
-        .collect();
-    let doc = serde_json::json!({
-        "version": 1,
-        "passed": passed,
-        "failed": failed,
-        "rules": results,
-        "invalid_files": invalid,
-    });
-    serde_json::to_string_pretty(&doc)
-        .map(|s| s + "\n")
-        .unwrap_or_default()
-}
-
-fn xml_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
-                format!("&#{};", c as u32)
-            }
-            c => c.to_string(),
-        })
-        .collect()
-}
-
-fn junit(results: &[RuleResult], invalid: &[FileReport]) -> String {
-    let tests: usize = results.iter().map(|r| r.tests.len()).sum::<usize>() + invalid.len();
-    let failures: usize = results
-        .iter()
-        .flat_map(|r| &r.tests)
-        .filter(|t| !t.passed)
-        .count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"pounce\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{}\">",
-        invalid.len()
-    );
-    for r in results {
-        let f = r.tests.iter().filter(|t| !t.passed).count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" file=\"{}\">",
-            xml_escape(r.rule_id),
-            r.tests.len(),
-            xml_escape(&r.file)
-        );
-        for t in &r.tests {
-            let _ = write!(
-                out,
-                "    <testcase classname=\"{}\" name=\"{}\"",
-                xml_escape(r.rule_id),
-                xml_escape(&t.name)
-            );
-            if t.passed {
-                out.push_str("/>\n");
-            } else {
-                let msg = format!(
-                    "expected {}, got {}",
-                    verdict(r.kind, t.expected),
-                    verdict(r.kind, t.actual)
-                );
-                let _ = writeln!(
-                    out,
-                    ">\n      <failure message=\"{}\"/>\n    </testcase>",
-                    xml_escape(&msg)
-                );
-            }
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    for rep in invalid {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">",
-            xml_escape(&rep.path)
-        );
-        let msg = rep
-            .findings
-            .iter()
-            .map(|f| format!("{}:{}:{}: {}", rep.path, f.line, f.column, f.message))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let _ = writeln!(
-            out,
-            "    <testcase classname=\"invalid\" name=\"{}\">\n      <error message=\"invalid rule file\">{}</error>\n    </testcase>\n  </testsuite>",
-            xml_escape(&rep.path),
-            xml_escape(&msg)
-        );
-    }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("AWS.*", "AWS.S3.Bucket"));
-        assert!(glob_match("*Bucket*", "AWS.S3.BucketPolicy"));
-        assert!(glob_match("AWS.?3.*", "AWS.S3.X"));
-        assert!(!glob_match("AWS.EC2*", "AWS.S3"));
-        assert!(glob_match("*", ""));
-    }
 }

@@ -1,30 +1,33 @@
 //! Lint checks on a condition's AST alone: contradictions, tautologies, duplicate conjuncts,
 //! regexes that are plain string tests.
 
-use super::Hit;
+use crate::panther::diagnostics::Finding;
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::{CmpOp, Expr, ExprKind, TestKind};
 use pounce_lang::exclusions::conjuncts;
 use serde_json::Value;
 
 /// Runs every AST-only check.
-pub fn check(e: &Expr, out: &mut Vec<Hit>) {
+pub fn check(e: &Expr, out: &mut Vec<Finding>) {
     let cs = conjuncts(e);
     duplicates(&cs, out);
     contradictions(&cs, out);
-    walk(e, out);
+    for node in e.descendants() {
+        node_checks(node, out);
+    }
 }
 
-fn duplicates(cs: &[&Expr], out: &mut Vec<Hit>) {
+fn duplicates(cs: &[&Expr], out: &mut Vec<Finding>) {
     for (i, c) in cs.iter().enumerate() {
         if cs.iter().take(i).any(|p| same(p, c)) {
             out.push(
-                Hit::new(
-                    "W0107",
+                Finding::warning(
+                    ErrorCode::W0107,
                     c.span,
                     format!("duplicate conjunct `{c}`"),
                     "already required above",
                 )
-                .help("remove the repeated conjunct"),
+                .with_help("remove the repeated conjunct"),
             );
         }
     }
@@ -119,7 +122,7 @@ fn conflict(a: &Fact<'_>, b: &Fact<'_>) -> Option<&'static str> {
     }
 }
 
-fn contradictions(cs: &[&Expr], out: &mut Vec<Hit>) {
+fn contradictions(cs: &[&Expr], out: &mut Vec<Finding>) {
     let facts: Vec<(usize, String, Fact<'_>)> = cs
         .iter()
         .enumerate()
@@ -134,13 +137,15 @@ fn contradictions(cs: &[&Expr], out: &mut Vec<Hit>) {
                     continue;
                 };
                 out.push(
-                    Hit::new(
-                        "W0105",
+                    Finding::warning(
+                        ErrorCode::W0105,
                         b.span,
                         format!("`{b}` contradicts `{a}`: the condition can never be true"),
                         why,
                     )
-                    .help("one of the two conjuncts is wrong; did you mean `or`, or `in [...]`?"),
+                    .with_help(
+                        "one of the two conjuncts is wrong; did you mean `or`, or `in [...]`?",
+                    ),
                 );
             }
         }
@@ -202,17 +207,19 @@ fn negation_of(a: &Expr, b: &Expr) -> bool {
     }
 }
 
-fn walk(e: &Expr, out: &mut Vec<Hit>) {
+/// The checks of one node, whatever its place in the condition: tautologies, comparisons of
+/// two literals, plain-string regexes.
+fn node_checks(e: &Expr, out: &mut Vec<Finding>) {
     match &e.kind {
         ExprKind::Or(a, b) if negation_of(a, b) => {
             out.push(
-                Hit::new(
-                    "W0106",
+                Finding::warning(
+                    ErrorCode::W0106,
                     e.span,
                     format!("`{e}` is always true"),
                     "a condition or its negation always holds",
                 )
-                .help("remove it, or fix the side that was meant to differ"),
+                .with_help("remove it, or fix the side that was meant to differ"),
             );
         }
         ExprKind::Compare { op, lhs, rhs, .. }
@@ -222,13 +229,13 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
             ) =>
         {
             out.push(
-                Hit::new(
-                    "W0106",
+                Finding::warning(
+                    ErrorCode::W0106,
                     e.span,
                     format!("`{e}` compares two literals: its result never changes"),
                     "no field here",
                 )
-                .help("compare a field of the document; a path has no quotes (`a.b`, or `` `a-b`.c `` for other keys)"),
+                .with_help("compare a field of the document; a path has no quotes (`a.b`, or `` `a-b`.c `` for other keys)"),
             );
             let _ = op;
         }
@@ -249,19 +256,18 @@ fn walk(e: &Expr, out: &mut Vec<Hit>) {
                 };
                 let lit_json = Value::String(lit).to_string();
                 out.push(
-                    Hit::new(
-                        "W0108",
+                    Finding::warning(
+                        ErrorCode::W0108,
                         rhs.span,
                         format!("the regex `{re}` is a plain string test"),
                         format!("`{op}` says the same"),
                     )
-                    .help(format!("write `{lhs} {op} {lit_json}`: clearer and faster")),
+                    .with_help(format!("write `{lhs} {op} {lit_json}`: clearer and faster")),
                 );
             }
         }
         _ => {}
     }
-    e.children().for_each(|c| walk(c, out));
 }
 
 /// A regex made of literal characters with at most `^`/`$` anchors: the string operator that

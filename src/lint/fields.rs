@@ -3,14 +3,15 @@
 //! false when a field is missing (`P exists`, `P not is_null`, `P == "x"`, ...) guards the
 //! other conjuncts: a negation of `P` beside it is not true for a missing `P`.
 
-use super::Hit;
+use crate::panther::diagnostics::Finding;
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segment, TestKind};
 use pounce_lang::exclusions::conjuncts;
 use pounce_lang::suggest::nearest;
 use serde_json::Value;
 
 /// Runs the checks of this family over `e` with the test documents `docs`.
-pub fn check(e: &Expr, docs: &[&Value], out: &mut Vec<Hit>) {
+pub fn check(e: &Expr, docs: &[&Value], out: &mut Vec<Finding>) {
     if docs.is_empty() {
         return;
     }
@@ -88,7 +89,15 @@ fn starts<'a>(p: &Path, cur: &[&'a Value], docs: &[&'a Value]) -> Option<Vec<&'a
     }
 }
 
-fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], out: &mut Vec<Hit>) {
+/// Walks `e` with `cur` the documents (or quantified elements) paths start from and `guards`
+/// the fields the enclosing conjunctions require.
+fn walk<'e>(
+    e: &'e Expr,
+    cur: &[&Value],
+    docs: &[&Value],
+    guards: &[&'e Path],
+    out: &mut Vec<Finding>,
+) {
     match &e.kind {
         ExprKind::Path(p) => field_exists(e, p, cur, docs, out),
         ExprKind::Quantifier { kind, list, body } => {
@@ -124,45 +133,36 @@ fn walk<'e>(e: &'e Expr, cur: &[&Value], docs: &[&Value], guards: &[&'e Path], o
                 walk(body, &elements, docs, &[], out);
             }
         }
-        ExprKind::Compare {
-            op,
-            negated,
-            lhs,
-            rhs,
-            ..
-        } => {
-            if *negated || *op == CmpOp::Ne {
-                negation_over_missing(e, lhs, cur, docs, guards, out);
-            }
-            walk(lhs, cur, docs, guards, out);
-            walk(rhs, cur, docs, guards, out);
-        }
-        ExprKind::Not(inner) => {
-            if let ExprKind::Compare { lhs, .. } = &inner.kind {
-                negation_over_missing(e, lhs, cur, docs, guards, out);
-            }
-            walk(inner, cur, docs, guards, out);
-        }
         ExprKind::And(..) => {
             let cs = conjuncts(e);
             let mut inner = guards.to_vec();
             inner.extend(cs.iter().filter_map(|c| guard(c)));
             cs.iter().for_each(|c| walk(c, cur, docs, &inner, out));
         }
-        ExprKind::Neg(a) | ExprKind::Test { operand: a, .. } | ExprKind::Access { base: a, .. } => {
-            walk(a, cur, docs, guards, out)
+        _ => {
+            if let Some(lhs) = negated_operand(e) {
+                negation_over_missing(e, lhs, cur, docs, guards, out);
+            }
+            e.children().for_each(|c| walk(c, cur, docs, guards, out));
         }
-        ExprKind::Or(a, b) | ExprKind::Arith { lhs: a, rhs: b, .. } => {
-            walk(a, cur, docs, guards, out);
-            walk(b, cur, docs, guards, out);
-        }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk(a, cur, docs, guards, out)),
-        ExprKind::Literal(_) => {}
-        _ => e.children().for_each(|c| walk(c, cur, docs, guards, out)),
     }
 }
 
-fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut Vec<Hit>) {
+/// The left operand of a negated comparison (`a != b`, `a not in b`, `not a == b`).
+fn negated_operand(e: &Expr) -> Option<&Expr> {
+    match &e.kind {
+        ExprKind::Compare {
+            op, negated, lhs, ..
+        } if *negated || *op == CmpOp::Ne => Some(lhs),
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::Compare { lhs, .. } => Some(lhs),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut Vec<Finding>) {
     let Some(ctx) = starts(p, cur, docs) else {
         return;
     };
@@ -194,8 +194,8 @@ fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut V
         .collect();
     keys.sort();
     keys.dedup();
-    let mut hit = Hit::new(
-        "W0102",
+    let mut hit = Finding::warning(
+        ErrorCode::W0102,
         e.span,
         format!(
             "`{p}` appears in none of the {} test document(s)",
@@ -218,8 +218,8 @@ fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut V
         _ => None,
     };
     hit = match suggestion {
-        Some(s) => hit.help(format!("did you mean `{s}`?")),
-        None => hit.help("check the field name, or add a test document that has it"),
+        Some(s) => hit.with_help(format!("did you mean `{s}`?")),
+        None => hit.with_help("check the field name, or add a test document that has it"),
     };
     out.push(hit);
 }
@@ -237,7 +237,7 @@ fn negation_over_missing(
     cur: &[&Value],
     docs: &[&Value],
     guards: &[&Path],
-    out: &mut Vec<Hit>,
+    out: &mut Vec<Finding>,
 ) {
     let Some(p) = path_of(lhs) else { return };
     if guarded(p, guards) {
@@ -254,18 +254,18 @@ fn negation_over_missing(
         return;
     }
     out.push(
-        Hit::new(
-            "W0103",
+        Finding::warning(
+            ErrorCode::W0103,
             e.span,
             format!("`{e}` is true when `{p}` is missing, as it is in {missing} of {} test document(s)", ctx.len()),
             "a negation over a field that can be missing",
         )
-        .help(format!("if a missing `{p}` should not count, write `{p} exists and ...`; otherwise allow W0103 for this rule (`LintAllow: [W0103]`)")),
+        .with_help(format!("if a missing `{p}` should not count, write `{p} exists and ...`; otherwise allow W0103 for this rule (`LintAllow: [W0103]`)")),
     );
 }
 
 /// W0104; when a guard requires `p`, only the documents where it is present but not a list count.
-fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], guarded: bool, out: &mut Vec<Hit>) {
+fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], guarded: bool, out: &mut Vec<Finding>) {
     let missing = ctx
         .iter()
         .filter(|c| {
@@ -281,12 +281,12 @@ fn vacuous_all(e: &Expr, p: &Path, ctx: &[&Value], guarded: bool, out: &mut Vec<
         return;
     }
     out.push(
-        Hit::new(
-            "W0104",
+        Finding::warning(
+            ErrorCode::W0104,
             e.span,
             format!("`all({p}, ...)` is vacuously true when `{p}` is missing or not a list, as in {missing} of {} test document(s)", ctx.len()),
             "true for a missing list",
         )
-        .help(format!("write `{p} exists and all(...)` if a missing list should not count")),
+        .with_help(format!("write `{p} exists and all(...)` if a missing list should not count")),
     );
 }

@@ -4,59 +4,19 @@
 
 mod condition;
 mod fields;
+pub mod output;
 
-use crate::attack;
-use crate::diagnostics::{FileReport, Finding, Severity};
-use crate::natives::Registry;
-use crate::rules::{self, KNOWN_KEYS, Rule};
+use crate::Registry;
+use crate::panther::attack;
+use crate::panther::diagnostics::{FileReport, Finding, Severity};
+use crate::panther::{self, KNOWN_KEYS, Rule};
+use pounce_lang::ErrorCode;
 use pounce_lang::ast::Span;
 use pounce_lang::suggest::nearest;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use condition::plain_regex;
-
-/// A warning found by a check, before it is placed in the file.
-#[derive(Clone, Debug)]
-pub struct Hit {
-    code: &'static str,
-    span: Span,
-    message: String,
-    label: String,
-    help: Option<String>,
-}
-
-impl Hit {
-    fn new(
-        code: &'static str,
-        span: Span,
-        message: impl Into<String>,
-        label: impl Into<String>,
-    ) -> Self {
-        Hit {
-            code,
-            span,
-            message: message.into(),
-            label: label.into(),
-            help: None,
-        }
-    }
-    fn help(mut self, h: impl Into<String>) -> Self {
-        self.help = Some(h.into());
-        self
-    }
-    fn finding(self, span: Span) -> Finding {
-        let mut f = Finding::new(
-            format!("pounce::{}", self.code),
-            Severity::Warning,
-            span,
-            self.message,
-            self.label,
-        );
-        f.help = self.help;
-        f
-    }
-}
 
 /// The lint of one file: its report, and the rule's ID and ID span when it loaded.
 pub struct FileLint {
@@ -72,13 +32,8 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
     match crate::compile(src, registry) {
         Err(e) => {
             for err in e.errors {
-                let mut f = Finding::new(
-                    err.code.as_str(),
-                    Severity::Error,
-                    err.span,
-                    err.message,
-                    err.label,
-                );
+                let mut f =
+                    Finding::new(err.code, Severity::Error, err.span, err.message, err.label);
                 f.help = err.help;
                 report.push(f);
             }
@@ -87,8 +42,7 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
             let mut hits = Vec::new();
             condition::check(p.ast(), &mut hits);
             for h in hits {
-                let span = h.span;
-                report.push(h.finding(span));
+                report.push(h);
             }
         }
     }
@@ -98,9 +52,9 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
 
 /// Lints one rule file's text.
 pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
-    match rules::load_str(path, text, registry) {
+    match panther::load_str(path, text, registry) {
         Err(mut report) => {
-            if let Ok(keys) = rules::top_keys(text) {
+            if let Ok(keys) = panther::top_keys(text) {
                 unknown_keys(&keys, &mut report, &[]);
             }
             report.sort();
@@ -119,7 +73,7 @@ pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
 }
 
 fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[String]) {
-    if allow.iter().any(|a| a == "W0101") {
+    if allow.iter().any(|a| a == ErrorCode::W0101.name()) {
         return;
     }
     for (k, span) in keys {
@@ -127,18 +81,19 @@ fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[Strin
             continue;
         }
         let near = nearest(k, KNOWN_KEYS.iter().copied());
-        let hit = Hit::new(
-            "W0101",
+        let hit = Finding::warning(
+            ErrorCode::W0101,
             *span,
             format!("unknown key `{k}`"),
             "not a key of rule files",
         );
         let hit = match near.first() {
-            Some(n) => hit.help(format!("did you mean `{n}`?")),
-            None => hit
-                .help("known keys are listed in docs/RULES.md; unknown keys are kept but ignored"),
+            Some(n) => hit.with_help(format!("did you mean `{n}`?")),
+            None => hit.with_help(
+                "known keys are listed in docs/RULES.md; unknown keys are kept but ignored",
+            ),
         };
-        report.push(hit.finding(*span));
+        report.push(hit);
     }
 }
 
@@ -150,24 +105,26 @@ fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
     fields::check(rule.program.ast(), &docs, &mut hits);
     exclusions_exercised(rule, registry, &mut hits);
     for h in hits {
-        if rule.lint_allow.iter().any(|a| a == h.code) {
+        if rule.lint_allow.iter().any(|a| a == h.code.name()) {
             continue;
         }
         let (s, e) = rule.condition_map.span(h.span.start, h.span.end);
-        report.push(h.finding(Span::new(s, e)));
+        report.push(Finding {
+            span: Span::new(s, e),
+            ..h
+        });
     }
     let mut file_hits = Vec::new();
     tests_cover(rule, &mut file_hits);
     attack_ids(rule, &mut file_hits);
     for h in file_hits {
-        if !rule.lint_allow.iter().any(|a| a == h.code) {
-            let span = h.span;
-            report.push(h.finding(span));
+        if !rule.lint_allow.iter().any(|a| a == h.code.name()) {
+            report.push(h);
         }
     }
 }
 
-fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
+fn tests_cover(rule: &Rule, out: &mut Vec<Finding>) {
     let at = rule
         .keys
         .iter()
@@ -175,43 +132,43 @@ fn tests_cover(rule: &Rule, out: &mut Vec<Hit>) {
         .map_or(rule.id_span, |(_, s)| *s);
     if rule.tests.is_empty() {
         out.push(
-            Hit::new(
-                "W0109",
+            Finding::warning(
+                ErrorCode::W0109,
                 rule.id_span,
                 format!("`{}` has no tests", rule.id),
                 "no `Tests`",
             )
-            .help("add `Tests:` with at least one case that is flagged and one that is not"),
+            .with_help("add `Tests:` with at least one case that is flagged and one that is not"),
         );
         return;
     }
     for expected in [true, false] {
         if rule.tests.iter().all(|t| t.expected != expected) {
             let what = match (rule.kind, expected) {
-                (rules::AnalysisType::Policy, true) => {
+                (panther::AnalysisType::Policy, true) => {
                     "a compliant resource (`ExpectedResult: true`)"
                 }
-                (rules::AnalysisType::Policy, false) => {
+                (panther::AnalysisType::Policy, false) => {
                     "a non-compliant resource (`ExpectedResult: false`)"
                 }
-                (rules::AnalysisType::Rule, true) => "an alert (`ExpectedResult: true`)",
-                (rules::AnalysisType::Rule, false) => "a benign event (`ExpectedResult: false`)",
+                (panther::AnalysisType::Rule, true) => "an alert (`ExpectedResult: true`)",
+                (panther::AnalysisType::Rule, false) => "a benign event (`ExpectedResult: false`)",
             };
             out.push(
-                Hit::new(
-                    "W0110",
+                Finding::warning(
+                    ErrorCode::W0110,
                     at,
                     format!("no test expects {what}"),
                     "every test expects the same outcome",
                 )
-                .help("add a test case for the other outcome"),
+                .with_help("add a test case for the other outcome"),
             );
         }
     }
 }
 
 /// W0111: an exclusion no test exercises (in every test document the conjunct holds).
-fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
+fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Finding>) {
     if rule.tests.is_empty() {
         return;
     }
@@ -224,22 +181,20 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
             continue;
         };
         let exercised = rule.tests.iter().any(|t| {
-            let env = pounce_lang::Env {
-                now: pounce_lang::Env::system().now,
-                overrides: t.mocks.clone(),
-                keys: rule.key_match,
-            };
-            !p.eval_with(&t.document, &env)
+            !p.eval_with(
+                &t.document,
+                &rule.test_env(t, pounce_lang::Env::system().now),
+            )
         });
         if !exercised {
             out.push(
-                Hit::new(
-                    "W0111",
+                Finding::warning(
+                    ErrorCode::W0111,
                     ex.span,
                     format!("no test exercises the exclusion `{}`", p.ast()),
                     "holds in every test document",
                 )
-                .help(format!(
+                .with_help(format!(
                     "add a test whose document matches `{}`, to show it is suppressed",
                     ex.predicate
                 )),
@@ -249,7 +204,7 @@ fn exclusions_exercised(rule: &Rule, registry: &Registry, out: &mut Vec<Hit>) {
 }
 
 /// W0112/W0113: ATT&CK ids that do not exist, or are revoked or deprecated.
-fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
+fn attack_ids(rule: &Rule, out: &mut Vec<Finding>) {
     let Some((_, entries)) = rule.reports.iter().find(|(k, _)| k == "MITRE ATT&CK") else {
         return;
     };
@@ -267,40 +222,40 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
             && cat.tactic(t).is_none()
         {
             out.push(
-                Hit::new(
-                    "W0112",
+                Finding::warning(
+                    ErrorCode::W0112,
                     span,
                     format!("unknown ATT&CK tactic `{t}`"),
                     "not an Enterprise tactic",
                 )
-                .help("tactics are TA0001–TA0043; see data/attack/tactics.csv"),
+                .with_help("tactics are TA0001–TA0043; see data/attack/tactics.csv"),
             );
         }
         for id in &m.techniques {
             match cat.technique(id) {
                 None => {
                     let near = nearest(id, cat.technique_ids());
-                    let h = Hit::new(
-                        "W0112",
+                    let h = Finding::warning(
+                        ErrorCode::W0112,
                         span,
                         format!("unknown ATT&CK technique `{id}`"),
                         "not in ATT&CK Enterprise v18.1",
                     );
                     out.push(match near.first() {
-                        Some(n) => h.help(format!("did you mean `{n}`?")),
-                        None => h.help("see data/attack/techniques.csv"),
+                        Some(n) => h.with_help(format!("did you mean `{n}`?")),
+                        None => h.with_help("see data/attack/techniques.csv"),
                     });
                 }
                 Some(t) if t.revoked || t.deprecated => {
                     let state = if t.revoked { "revoked" } else { "deprecated" };
                     out.push(
-                        Hit::new(
-                            "W0113",
+                        Finding::warning(
+                            ErrorCode::W0113,
                             span,
                             format!("ATT&CK technique `{id}` ({}) is {state}", t.name),
                             state,
                         )
-                        .help("map the rule to the technique that replaced it"),
+                        .with_help("map the rule to the technique that replaced it"),
                     );
                 }
                 Some(t) => {
@@ -308,8 +263,8 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                         && !t.tactics.contains(&tac.shortname)
                     {
                         out.push(
-                            Hit::new(
-                                "W0112",
+                            Finding::warning(
+                                ErrorCode::W0112,
                                 span,
                                 format!(
                                     "`{id}` ({}) is not a technique of tactic `{}` ({})",
@@ -317,7 +272,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
                                 ),
                                 "tactic and technique do not match",
                             )
-                            .help(format!("`{id}` belongs to {}", tactic_names(&t.tactics))),
+                            .with_help(format!("`{id}` belongs to {}", tactic_names(&t.tactics))),
                         );
                     }
                 }
@@ -330,7 +285,7 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Hit>) {
 /// lossy decoding, where the invalid byte became `�` (3 bytes): a span that ends inside that
 /// character is widened to all of it, so that its end stays on the same line.
 fn load_report(f: &Path, registry: &Registry) -> FileReport {
-    let Err(report) = rules::load_file(f, registry) else {
+    let Err(report) = panther::load_file(f, registry) else {
         return FileReport::new(&f.display().to_string(), "");
     };
     let text = report.text();
@@ -362,16 +317,16 @@ fn tactic_names(shortnames: &[String]) -> String {
 pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
     // Data models found among or beside the paths make `udm(...)` known; invalid ones are
     // reported like invalid rule files.
-    let (with_models, bad_models) = rules::with_data_models(paths, registry);
+    let (with_models, bad_models) = panther::with_data_models(paths, registry);
     let registry = &with_models;
     let mut lints: Vec<FileLint> = bad_models
         .into_iter()
         .map(|report| FileLint { report, id: None })
         .collect();
     let bad_paths: Vec<String> = lints.iter().map(|l| l.report.path.clone()).collect();
-    for f in rules::collect_files(paths) {
+    for f in panther::collect_files(paths) {
         let lint = match std::fs::read(&f).map(String::from_utf8) {
-            Ok(Ok(text)) if rules::datamodel::is_data_model(&text) => {
+            Ok(Ok(text)) if panther::is_support_file(&text) => {
                 if bad_paths.contains(&f.display().to_string()) {
                     continue;
                 }
@@ -395,7 +350,7 @@ pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
                 Some(other) => {
                     l.report.push(
                         Finding::new(
-                            "pounce::E0208",
+                            ErrorCode::E0208,
                             Severity::Error,
                             *span,
                             format!("duplicate rule ID `{id}`"),

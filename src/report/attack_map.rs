@@ -1,8 +1,8 @@
 //! `Reports: MITRE ATT&CK` entries resolved against the embedded catalogue. Nothing is
 //! dropped: an id the catalogue does not know is kept and marked unknown.
 
-use crate::attack::{self, Tactic};
-use crate::rules::Rule;
+use crate::panther::Rule;
+use crate::panther::attack::{self, Tactic};
 use serde::Serialize;
 
 /// A tactic as a rule names it.

@@ -4,8 +4,8 @@
 
 use super::attack_map::{TacticRef, TechniqueRef, TechniqueStatus, attack_entries, attack_rows};
 use super::model::FORMAT_VERSION;
-use crate::attack;
-use crate::rules::Rule;
+use crate::panther::Rule;
+use crate::panther::attack;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -180,9 +180,45 @@ impl Coverage {
 
     /// The JSON document (pretty-printed, with a final newline).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self)
-            .map(|s| s + "\n")
-            .unwrap_or_default()
+        super::json_document(self)
+    }
+}
+
+impl Coverage {
+    /// The tactics of the catalogue (unknown ones aside), and how many of them some rule
+    /// covers.
+    pub(crate) fn known_tactics(&self) -> (usize, usize) {
+        let known = self.tactics.iter().filter(|c| c.techniques_total.is_some());
+        let covered = known.clone().filter(|c| !c.rules.is_empty()).count();
+        (known.count(), covered)
+    }
+
+    /// `2 rule files could not be loaded and are not counted: a, b`, each file written by
+    /// `file`; `None` when every file loaded.
+    pub(crate) fn invalid_sentence(&self, file: impl Fn(&str) -> String) -> Option<String> {
+        let n = self.invalid_files.len();
+        (n > 0).then(|| {
+            format!(
+                "{} could not be loaded and {} not counted: {}",
+                super::counted(n, "rule file"),
+                if n == 1 { "is" } else { "are" },
+                self.invalid_files
+                    .iter()
+                    .map(|f| file(f))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+}
+
+impl TacticColumn {
+    /// `3 of 12 techniques`, or `3 techniques` for an unknown tactic.
+    pub(crate) fn techniques_label(&self) -> String {
+        match self.techniques_total {
+            Some(t) => format!("{} of {t} techniques", self.techniques_covered),
+            None => super::counted(self.techniques_covered, "technique"),
+        }
     }
 }
 

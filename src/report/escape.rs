@@ -1,8 +1,22 @@
-//! Escaping for the report formats and the file names of a site. Everything a rule file
-//! provides goes through here before it reaches Markdown or HTML.
+//! Escaping, in one place, for every format pounce writes: HTML, XML (JUnit), Markdown,
+//! GitHub workflow commands, and the file names of a site. Everything a rule file provides
+//! goes through here before it reaches one of them.
 
 /// Escapes text for HTML element content and double- or single-quoted attribute values.
 pub fn html(s: &str) -> String {
+    markup(s, "&#39;", false)
+}
+
+/// Escapes text for XML element content and double- or single-quoted attribute values: as
+/// [`html`], with `'` as `&apos;`, and control characters other than tab, line feed and
+/// carriage return as character references (`&#27;`).
+pub fn xml(s: &str) -> String {
+    markup(s, "&apos;", true)
+}
+
+/// The markup escaper behind [`html`] and [`xml`]: `&`, `<`, `>`, `"` always, `'` as `apos`,
+/// and with `controls` the C0 control characters other than `\t`, `\n`, `\r`.
+fn markup(s: &str, apos: &str, controls: bool) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {
@@ -10,11 +24,27 @@ pub fn html(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
+            '\'' => out.push_str(apos),
+            c if controls && (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {
+                out.push_str(&format!("&#{};", c as u32));
+            }
             c => out.push(c),
         }
     }
     out
+}
+
+/// Escapes text for a GitHub Actions workflow command: `%`, CR and LF always, and in a
+/// property (`file=`, `title=`) also `:` and `,`.
+pub fn github_command(s: &str, property: bool) -> String {
+    let mut o = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    if property {
+        o = o.replace(':', "%3A").replace(',', "%2C");
+    }
+    o
 }
 
 /// One line of Markdown text from a rule file (a title, a runbook): runs of whitespace and
@@ -166,6 +196,20 @@ mod tests {
             html(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn xml_escapes_quotes_and_control_characters() {
+        assert_eq!(
+            xml("<a b='c'>\u{1b}[31m & \"x\"\t\n</a>"),
+            "&lt;a b=&apos;c&apos;&gt;&#27;[31m &amp; &quot;x&quot;\t\n&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn github_commands() {
+        assert_eq!(github_command("a%b\r\nc:d,e", false), "a%25b%0D%0Ac:d,e");
+        assert_eq!(github_command("pounce::W0105", true), "pounce%3A%3AW0105");
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl Coverage {
             let _ = writeln!(o, "<nav><a href=\"{}\">&larr; All rules</a></nav>", html(i));
         }
         o.push_str("<h1>MITRE ATT&amp;CK coverage</h1>\n");
-        let known = self.tactics.iter().filter(|c| c.techniques_total.is_some());
+        let (known, covered) = self.known_tactics();
         let _ = writeln!(
             o,
             "<p>{}, {} mapped to {}: <strong>{}</strong> covered across <strong>{} of {} tactics</strong>.</p>",
@@ -42,25 +42,11 @@ impl Coverage {
             self.mapped_rules,
             html(self.catalogue),
             super::counted(self.techniques_covered, "technique"),
-            known.clone().filter(|c| !c.rules.is_empty()).count(),
-            known.count()
+            covered,
+            known
         );
-        if !self.invalid_files.is_empty() {
-            let _ = writeln!(
-                o,
-                "<p class=\"unknown\">{} could not be loaded and {} not counted: {}.</p>",
-                super::counted(self.invalid_files.len(), "rule file"),
-                if self.invalid_files.len() == 1 {
-                    "is"
-                } else {
-                    "are"
-                },
-                self.invalid_files
-                    .iter()
-                    .map(|f| format!("<code>{}</code>", html(f)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+        if let Some(s) = self.invalid_sentence(|f| format!("<code>{}</code>", html(f))) {
+            let _ = writeln!(o, "<p class=\"unknown\">{s}.</p>");
         }
         o.push_str("<p class=\"muted\">Rules per technique: <span class=\"heat h1\">1</span><span class=\"heat h2\">2</span><span class=\"heat h3\">3&ndash;4</span><span class=\"heat h4\">5+</span> &middot; tactic headers are shaded by their number of rules; click a technique for its rules.</p>\n");
         let _ = writeln!(
@@ -92,10 +78,7 @@ impl Coverage {
             "<section class=\"tactic\" id=\"{}\">",
             html(&col.tactic.anchor())
         );
-        let techniques = match col.techniques_total {
-            Some(t) => format!("{} of {t} techniques", col.techniques_covered),
-            None => super::counted(col.techniques_covered, "technique"),
-        };
+        let techniques = col.techniques_label();
         let name = if col.tactic.is_known() {
             html(&col.label)
         } else {

@@ -5,7 +5,7 @@
 use super::escape::html;
 use super::markdown::enabled_word;
 use super::model::RuleDescription;
-use crate::rules::SEVERITIES;
+use crate::panther::SEVERITIES;
 use std::fmt::Write as _;
 
 /// Links from a rule page to the rest of a site (none for a stand-alone page).
@@ -338,7 +338,7 @@ impl RuleDescription {
 
 fn kind_name(d: &RuleDescription) -> &'static str {
     match d.kind {
-        crate::rules::AnalysisType::Policy => "policy",
-        crate::rules::AnalysisType::Rule => "rule",
+        crate::panther::AnalysisType::Policy => "policy",
+        crate::panther::AnalysisType::Rule => "rule",
     }
 }

@@ -147,11 +147,12 @@ impl RuleDescription {
 
 fn kind_word(d: &RuleDescription) -> &'static str {
     match d.kind {
-        crate::rules::AnalysisType::Policy => "policy (flags non-compliant resources)",
-        crate::rules::AnalysisType::Rule => "rule (alerts on log events)",
+        crate::panther::AnalysisType::Policy => "policy (flags non-compliant resources)",
+        crate::panther::AnalysisType::Rule => "rule (alerts on log events)",
     }
 }
 
+/// How a page states `Enabled`.
 pub(super) fn enabled_word(enabled: bool) -> &'static str {
     if enabled { "yes" } else { "no (disabled)" }
 }
@@ -174,11 +175,7 @@ impl Coverage {
     /// The matrix in Markdown: one column per tactic, a detail table, the unmapped rules.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("# MITRE ATT&CK coverage\n\n");
-        let known = self
-            .tactics
-            .iter()
-            .filter(|c| c.techniques_total.is_some())
-            .count();
+        let (known, covered) = self.known_tactics();
         let _ = writeln!(
             out,
             "{}, {} mapped to {}: {} covered across {} of {} tactics.\n",
@@ -186,28 +183,11 @@ impl Coverage {
             self.mapped_rules,
             self.catalogue,
             super::counted(self.techniques_covered, "technique"),
-            self.tactics
-                .iter()
-                .filter(|c| c.techniques_total.is_some() && !c.rules.is_empty())
-                .count(),
+            covered,
             known
         );
-        if !self.invalid_files.is_empty() {
-            let _ = writeln!(
-                out,
-                "{} could not be loaded and {} not counted: {}.\n",
-                super::counted(self.invalid_files.len(), "rule file"),
-                if self.invalid_files.len() == 1 {
-                    "is"
-                } else {
-                    "are"
-                },
-                self.invalid_files
-                    .iter()
-                    .map(|f| md_code(f))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+        if let Some(s) = self.invalid_sentence(md_code) {
+            let _ = writeln!(out, "{s}.\n");
         }
 
         out.push_str("## Matrix\n\n");
@@ -219,11 +199,11 @@ impl Coverage {
             .tactics
             .iter()
             .map(|c| {
-                let techniques = match c.techniques_total {
-                    Some(t) => format!("{} of {t} techniques", c.techniques_covered),
-                    None => super::counted(c.techniques_covered, "technique"),
-                };
-                format!("{techniques}, {}", super::counted(c.rules.len(), "rule"))
+                format!(
+                    "{}, {}",
+                    c.techniques_label(),
+                    super::counted(c.rules.len(), "rule")
+                )
             })
             .collect();
         let _ = writeln!(out, "{}", md_row(&counts));

@@ -2,8 +2,8 @@
 //! output is this structure serialised (documented in docs/DESCRIBE.md).
 
 use super::attack_map::{AttackRow, attack_entries, attack_rows};
-use crate::natives::Registry;
-use crate::rules::{AnalysisType, Rule};
+use crate::Registry;
+use crate::panther::{AnalysisType, Rule};
 use pounce_lang::ast::{Expr, ExprKind};
 use pounce_lang::exclusions::{conjuncts, exclusions};
 use pounce_lang::functions::Builtin;
@@ -188,7 +188,7 @@ impl RuleDescription {
                 .map(|t| TestRow {
                     name: t.name.clone(),
                     expected: t.expected,
-                    meaning: meaning(rule.kind, t.expected),
+                    meaning: rule.kind.meaning(t.expected),
                 })
                 .collect(),
         }
@@ -215,18 +215,7 @@ impl RuleDescription {
 
     /// The JSON document (pretty-printed, with a final newline).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self)
-            .map(|s| s + "\n")
-            .unwrap_or_default()
-    }
-}
-
-fn meaning(kind: AnalysisType, expected: bool) -> &'static str {
-    match (kind, expected) {
-        (AnalysisType::Policy, true) => "compliant",
-        (AnalysisType::Policy, false) => "non-compliant",
-        (AnalysisType::Rule, true) => "alert",
-        (AnalysisType::Rule, false) => "no alert",
+        super::json_document(self)
     }
 }
 
@@ -253,17 +242,13 @@ pub fn canonical_lines(e: &Expr) -> Vec<String> {
 /// The names of the non-built-in functions `e` calls, each once, in order of first call.
 pub fn natives_called(e: &Expr) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut stack = vec![e];
-    while let Some(cur) = stack.pop() {
-        if let ExprKind::Call { name, .. } = &cur.kind
+    for node in e.descendants() {
+        if let ExprKind::Call { name, .. } = &node.kind
             && Builtin::from_name(&name.name).is_none()
             && !out.contains(&name.name)
         {
             out.push(name.name.clone());
         }
-        let children: Vec<&Expr> = cur.children().collect();
-        // Reversed, so the left-most child is visited first.
-        stack.extend(children.into_iter().rev());
     }
     out
 }

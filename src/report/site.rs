@@ -7,8 +7,8 @@ use super::coverage::Coverage;
 use super::escape::{html, slug};
 use super::html::{Links, page, severity_class};
 use super::model::RuleDescription;
-use crate::natives::Registry;
-use crate::rules::{Rule, SEVERITIES};
+use crate::Registry;
+use crate::panther::{Rule, SEVERITIES};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
@@ -184,8 +184,8 @@ fn index(rules: &[RuleDescription], names: &[String], coverage: &Coverage) -> St
             severity_class(&r.severity),
             html(&r.severity),
             match r.kind {
-                crate::rules::AnalysisType::Policy => "policy",
-                crate::rules::AnalysisType::Rule => "rule",
+                crate::panther::AnalysisType::Policy => "policy",
+                crate::panther::AnalysisType::Rule => "rule",
             },
             r.tags
                 .iter()

@@ -1,14 +1,46 @@
 //! Errors of the condition pipeline: each has a stable code, a span, a label and a help line.
 //! They render through miette; a [`CompileError`] carries the source and every error found.
+//! [`ErrorCode`] is the one list of every code pounce reports, the host's included.
 
 use crate::ast::Span;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 use std::fmt;
 
-/// The stable error codes of conditions. Each is documented with an input that triggers it
-/// (docs/LANGUAGE.md lists them all with the rendered message).
-#[derive(Clone, Copy, Debug, Eq, PartialEq, Hash, serde::Serialize)]
-pub enum ErrorCode {
+/// Declares [`ErrorCode`] from one list: each variant with its doc comment, and the text of
+/// each code derived from the variant's name, so that a code cannot be spelt two ways.
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])+ $name:ident, )+) => {
+        /// Every stable code pounce reports, E (errors) and W (warnings), in one enum; each is
+        /// documented with an input that triggers it. E00xx and E01xx are the condition
+        /// errors of this crate (docs/LANGUAGE.md); E02xx are rule-file errors and W01xx the
+        /// warnings of `pounce lint`, reported by the host (docs/DIAGNOSTICS.md).
+        #[derive(Clone, Copy, Debug, Eq, PartialEq, Hash)]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])+ $name, )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in order (the order of their text).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name),+];
+
+            /// The code as shown to users, e.g. `pounce::E0101`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( ErrorCode::$name => concat!("pounce::", stringify!($name)), )+
+                }
+            }
+
+            /// The code without its `pounce::` prefix, as `LintAllow` lists it: `W0103`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $( ErrorCode::$name => stringify!($name), )+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
     /// Syntax error: the parser found something else than what it expected. `a ==`
     E0001,
     /// Unknown operator or test word where one was expected. `a startswith "x"`
@@ -39,7 +71,7 @@ pub enum ErrorCode {
     E0109,
     /// An object literal repeats a key. `{"a": x, "a": y}`
     E0110,
-    /// A function is defined twice (in one pack). `is_root(i): …` in two functions files
+    /// A function is defined twice (in one pack), or names a parameter twice. `is_root(i): …` in two functions files
     E0111,
     /// Functions call each other in a cycle. `f(x): g(x)` and `g(x): f(x)`
     E0112,
@@ -47,32 +79,61 @@ pub enum ErrorCode {
     E0113,
     /// A function body reads a field that is not one of its parameters. `f(x): y == 1`
     E0114,
+    /// Invalid YAML, a YAML size limit exceeded, or a file that is not UTF-8. `Tags: [a`
+    E0201,
+    /// A key repeated in one mapping. `Severity: High` written twice
+    E0202,
+    /// A value of the wrong type, or an unknown `KeyMatching`. `Enabled: ture`
+    E0203,
+    /// An empty rule file, or one without `Condition`. a file with only `PolicyID: A.B`
+    E0204,
+    /// No ID for the analysis type. `AnalysisType: policy` without `PolicyID`
+    E0205,
+    /// `AnalysisType` missing or other than `policy`/`rule`. `AnalysisType: polcy`
+    E0206,
+    /// `Severity` (or a `DynamicSeverities` `ChangeTo`) missing or not a Panther severity. `Severity: Urgent`
+    E0207,
+    /// Two rule files of one pack with the same ID. `PolicyID: A.B` in two files
+    E0208,
+    /// A test with no document, or with both `Resource` and `Log`. a test with only `Name` and `ExpectedResult`
+    E0209,
+    /// A rule file that cannot be read. a `rule.yml` without read permission
+    E0210,
+    /// An invalid data-model file: bad YAML or keys, a mapping without exactly one of `Path` and `Method`, or an unknown native. `Method: no_such_native`
+    E0211,
+    /// An invalid functions file: no `Functions`, a key that is not `name(params)`, or an empty body. `is root: true`
+    E0212,
+    /// Unknown top-level key of a rule file. `Severty: High`
+    W0101,
+    /// A field that none of the rule's test documents has. `Nmae == "x"` with tests that have `Name`
+    W0102,
+    /// A negation over a field missing in some test documents. `Versioning != "Enabled"` where a test lacks `Versioning`
+    W0103,
+    /// `all(...)` over a list that some test documents lack. `all(Grants, @.ok)` where a test has no `Grants`
+    W0104,
+    /// Conjuncts that contradict each other. `a == "x" and a == "y"`
+    W0105,
+    /// A condition whose result never changes. `a == 1 or not a == 1`, `"x" == "y"`
+    W0106,
+    /// The same conjunct twice. `a == 1 and b and a == 1`
+    W0107,
+    /// A regex that is a plain string test. `x matches "^prod"`
+    W0108,
+    /// A rule file without `Tests`. a policy with no `Tests` key
+    W0109,
+    /// Every test expects the same outcome. only `ExpectedResult: true` tests
+    W0110,
+    /// An exclusion no test exercises. `... and userIdentity.type != "AWSService"` with no AWSService test
+    W0111,
+    /// An unknown ATT&CK tactic or technique, or a technique of another tactic. `TA0005:T1562.08`
+    W0112,
+    /// A revoked or deprecated ATT&CK technique. `TA0010:T1002`
+    W0113,
 }
 
-impl ErrorCode {
-    /// The code as shown to users, e.g. `pounce::E0101`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::E0001 => "pounce::E0001",
-            ErrorCode::E0002 => "pounce::E0002",
-            ErrorCode::E0003 => "pounce::E0003",
-            ErrorCode::E0004 => "pounce::E0004",
-            ErrorCode::E0005 => "pounce::E0005",
-            ErrorCode::E0101 => "pounce::E0101",
-            ErrorCode::E0102 => "pounce::E0102",
-            ErrorCode::E0103 => "pounce::E0103",
-            ErrorCode::E0104 => "pounce::E0104",
-            ErrorCode::E0105 => "pounce::E0105",
-            ErrorCode::E0106 => "pounce::E0106",
-            ErrorCode::E0107 => "pounce::E0107",
-            ErrorCode::E0108 => "pounce::E0108",
-            ErrorCode::E0109 => "pounce::E0109",
-            ErrorCode::E0110 => "pounce::E0110",
-            ErrorCode::E0111 => "pounce::E0111",
-            ErrorCode::E0112 => "pounce::E0112",
-            ErrorCode::E0113 => "pounce::E0113",
-            ErrorCode::E0114 => "pounce::E0114",
-        }
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 

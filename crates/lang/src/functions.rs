@@ -134,6 +134,8 @@ pub struct Native {
     func: Arc<NativeFn>,
     /// Per argument: the paths below it the native reads (`None`: all of it).
     reads: Vec<Option<Vec<Vec<Segment>>>>,
+    /// The arguments a read declaration was made for, parsed or not (see [`Native::declared_reads`]).
+    declared: Vec<usize>,
     /// Called with the whole document as an extra last argument.
     document: bool,
     /// Resolves literal arguments at compile time into the function called at run time.
@@ -165,6 +167,7 @@ impl Native {
             description: description.to_string(),
             func: Arc::new(func),
             reads: Vec::new(),
+            declared: Vec::new(),
             document: false,
             prepare: None,
             standard: false,
@@ -231,6 +234,7 @@ impl Native {
         if let Some(slot) = self.reads.get_mut(i) {
             *slot = parsed;
         }
+        self.declared.push(i);
         self
     }
     /// Declares what the native reads of argument `i` as path segments (see
@@ -242,11 +246,18 @@ impl Native {
         if let Some(slot) = self.reads.get_mut(i) {
             *slot = Some(paths);
         }
+        self.declared.push(i);
         self
     }
     /// The paths of argument `i` the native reads, when it declared them.
     pub fn arg_reads(&self, i: usize) -> Option<&[Vec<Segment>]> {
         self.reads.get(i).and_then(|r| r.as_deref())
+    }
+    /// The arguments a read declaration was made for, in order, whether it parsed or not: a
+    /// test can check that [`Native::arg_reads`] has each of them (a declaration that does not
+    /// parse silently makes its argument read whole).
+    pub fn declared_reads(&self) -> &[usize] {
+        &self.declared
     }
     /// Calls it.
     pub fn call(&self, args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {

@@ -192,7 +192,10 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
             string_end(rest)
         };
         let what = if q == '"' { "string" } else { "backtick key" };
-        return match closed {
+        // A complete, non-empty backtick key in the wrong place is handled below.
+        let misplaced_key = q == '`' && closed.is_some_and(|len| len > 2);
+        if !misplaced_key {
+            return match closed {
             None => ConditionError::new(
                 ErrorCode::E0001,
                 Span::new(pos, pos + 1),
@@ -218,18 +221,28 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
                 "nothing between the backticks",
             )
             .with_help("write the key between the backticks, e.g. `` `@timestamp` ``"),
-        };
+            };
+        }
     }
-    let found_len = if word.is_empty() {
-        rest.chars().next().map(char::len_utf8).unwrap_or(0)
-    } else {
-        word.len()
+    let key_len = rest
+        .strip_prefix('`')
+        .and_then(|r| r.find('`'))
+        .map(|i| i + 2);
+    let found_len = match key_len {
+        Some(n) if word.is_empty() => n,
+        _ if word.is_empty() => rest.chars().next().map(char::len_utf8).unwrap_or(0),
+        _ => word.len(),
     };
     let found = rest.get(..found_len).unwrap_or("");
+    let shown = if found.contains('`') {
+        format!("`` {found} ``")
+    } else {
+        format!("`{found}`")
+    };
     let err = ConditionError::new(
         ErrorCode::E0001,
         Span::new(pos, pos + found_len),
-        format!("unexpected `{found}`, expected {expected}"),
+        format!("unexpected {shown}, expected {expected}"),
         format!("expected {expected}"),
     );
     let prev_char = src.get(..pos).and_then(|b| b.chars().next_back());

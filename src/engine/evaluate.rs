@@ -1,0 +1,71 @@
+//! Evaluating one record's text, as `pounce eval` does for each record of a stream: with one
+//! condition (a verdict) or with a pack of rules (its verdicts and the alerts of the rules
+//! that flagged it); a record that is not JSON is rejected with a message.
+
+use super::input::json_error;
+use super::pack::{Pack, RecordResult};
+use super::stream::RawRecord;
+use crate::panther::alert::Alert;
+use pounce_lang::{Env, Program};
+use serde_json::Value;
+
+/// What records are evaluated with.
+pub enum Evaluator {
+    /// One condition (`eval -e`).
+    Expr(Program),
+    /// A pack of rules (`eval -r`).
+    Pack(Box<Pack>),
+}
+
+/// What one record produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The condition's verdict.
+    Expr(bool),
+    /// The pack's verdicts, and the alerts (by rule index) of the rules that flagged it.
+    Pack(RecordResult, Vec<(usize, Alert)>),
+    /// The record was rejected: not JSON, or too large.
+    Rejected(String),
+}
+
+/// How a pack evaluates records.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PackOptions<'a> {
+    /// The type of records that carry none (`--type`).
+    pub record_type: Option<&'a str>,
+    /// Report every applicable rule's verdict, flagged or not (`--all`).
+    pub all: bool,
+}
+
+impl Evaluator {
+    /// Evaluates one record of a stream.
+    pub fn evaluate(&self, raw: RawRecord<'_>, env: &Env, options: PackOptions<'_>) -> Outcome {
+        let text = match raw {
+            Ok(t) => t,
+            Err(e) => return Outcome::Rejected(e),
+        };
+        match self {
+            Evaluator::Expr(p) => match serde_json::from_str::<Value>(text) {
+                Ok(v) => Outcome::Expr(p.eval_with(&v, env)),
+                Err(e) => Outcome::Rejected(json_error(&e)),
+            },
+            Evaluator::Pack(pack) => match pack.parse(text) {
+                Ok(v) => {
+                    let r = pack.evaluate(&v, options.record_type, env, options.all);
+                    // Alert templates may read what the conditions do not: render them from
+                    // the whole record.
+                    let alerts = if pack.has_rules() && r.verdicts.iter().any(|(_, f)| *f) {
+                        match serde_json::from_str::<Value>(text) {
+                            Ok(full) => pack.alerts(&full, &r, env),
+                            Err(_) => Vec::new(),
+                        }
+                    } else {
+                        Vec::new()
+                    };
+                    Outcome::Pack(r, alerts)
+                }
+                Err(e) => Outcome::Rejected(json_error(&e)),
+            },
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Functions over strings: shell-style globs (`fnmatch`, and the one glob matcher the rest of
+//! pounce uses), Python's `str.replace` and `str.split(sep)[i]`, and `text_concat`.
+
+use super::python;
+use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
+use serde_json::Value;
+
+/// Registers the functions of this file.
+pub fn register(r: &mut Registry) {
+    r.register(Native::new(
+        "fnmatch",
+        2,
+        2,
+        "shell-style glob match of a string: `*` any run, `?` one character, `[...]` a set, case-sensitive",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match (a.get(0), a.get(1)) {
+            (Some(Value::String(s)), Some(Value::String(p))) => Ok(Value::Bool(fnmatch(p, s))),
+            _ => Ok(Value::Bool(false)),
+        },
+    ));
+    r.register(Native::new(
+        "text_replace",
+        3,
+        3,
+        "string S with every occurrence of OLD replaced by NEW (Python str.replace); undefined unless all three are strings",
+        text_replace,
+    ));
+    r.register(Native::new(
+        "split_part",
+        3,
+        3,
+        "piece I (0-based, negative from the end) of string S split on SEP (Python's `s.split(sep)[i]`); undefined when out of range or not strings",
+        split_part,
+    ));
+    r.register(Native::new(
+        "text_concat",
+        1,
+        16,
+        "the texts of its arguments joined as a Python f-string renders them (strings as is, null as None, true/false as True/False, lists as ['a', 1]); undefined when one is missing",
+        text_concat,
+    ));
+}
+
+/// Which wildcards a glob pattern has besides `*` (any run of characters) and `?` (any one).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum Wildcards {
+    /// Also `[seq]`, `[!seq]` and ranges `[a-z]`, as Python's `fnmatch.fnmatchcase` (the
+    /// `fnmatch` function, IAM action globs).
+    WithSets,
+    /// Only `*` and `?`; `[` is an ordinary character (`pounce test --filter`).
+    StarAndQuestion,
+}
+
+/// The one glob matcher: whether all of `text` matches `pattern`, case-sensitively, with the
+/// given wildcards. A `[` that starts no closed set matches nothing.
+pub fn glob(pattern: &str, text: &str, wildcards: Wildcards) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    glob_at(&p, &t, wildcards == Wildcards::WithSets)
+}
+
+/// Shell-style glob (Python `fnmatch.fnmatchcase`): `*`, `?`, `[seq]`, `[!seq]`.
+pub fn fnmatch(pattern: &str, s: &str) -> bool {
+    glob(pattern, s, Wildcards::WithSets)
+}
+
+fn glob_at(p: &[char], t: &[char], sets: bool) -> bool {
+    // Iterative with backtracking to the last `*`.
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+                continue;
+            }
+            Some('?') => Some(pi + 1),
+            Some('[') if sets => class_match(p, pi, t.get(ti).copied()),
+            Some(c) if Some(c) == t.get(ti) => Some(pi + 1),
+            _ => None,
+        };
+        match step {
+            Some(next) => {
+                pi = next;
+                ti += 1;
+            }
+            None => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+}
+
+/// Matches `[...]` at `p[pi]` against `c`; returns the index after the class on a match. An
+/// unclosed `[` matches nothing (Python's `fnmatch` would take it as a literal `[`).
+fn class_match(p: &[char], pi: usize, c: Option<char>) -> Option<usize> {
+    let c = c?;
+    let mut i = pi + 1;
+    let negate = matches!(p.get(i), Some('!'));
+    if negate {
+        i += 1;
+    }
+    let start = i;
+    let mut found = false;
+    loop {
+        let ch = *p.get(i)?;
+        if ch == ']' && i > start {
+            break;
+        }
+        if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|e| *e != ']') {
+            let hi = *p.get(i + 2)?;
+            if ch <= c && c <= hi {
+                found = true;
+            }
+            i += 3;
+        } else {
+            if ch == c {
+                found = true;
+            }
+            i += 1;
+        }
+    }
+    if found != negate { Some(i + 1) } else { None }
+}
+
+/// `text_replace(s, old, new)`: `s` with every non-overlapping occurrence of `old`, left to
+/// right, replaced by `new`, as Python's `str.replace` (an empty `old` inserts `new` before
+/// every character and at the end). Undefined unless all three are strings.
+fn text_replace(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    match (a.get(0), a.get(1), a.get(2)) {
+        (Some(Value::String(s)), Some(Value::String(old)), Some(Value::String(new))) => {
+            Ok(Value::String(s.replace(old.as_str(), new)))
+        }
+        _ => Err(NativeError("text_replace: needs three strings".into())),
+    }
+}
+
+/// `split_part(s, sep, i)`: Python's `s.split(sep)[i]` — the pieces of string `s` between
+/// occurrences of the non-empty string `sep` (so `"a::b"` split on `":"` has three pieces, the
+/// middle one empty, and a string without `sep` is one piece), indexed from 0, or from the end
+/// when `i` is negative (`-1` is the last piece). Undefined when `s` or `sep` is not a string,
+/// `sep` is empty, `i` is not an integer, or the piece does not exist.
+fn split_part(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let (Some(Value::String(s)), Some(Value::String(sep))) = (a.get(0), a.get(1)) else {
+        return Err(NativeError("split_part: S and SEP must be strings".into()));
+    };
+    if sep.is_empty() {
+        return Err(NativeError("split_part: SEP is empty".into()));
+    }
+    let i = a
+        .get(2)
+        .and_then(Value::as_f64)
+        .filter(|f| f.fract() == 0.0)
+        .ok_or_else(|| NativeError("split_part: I must be an integer".into()))? as i64;
+    let pieces: Vec<&str> = s.split(sep.as_str()).collect();
+    let idx = if i < 0 {
+        (pieces.len() as i64).checked_add(i)
+    } else {
+        Some(i)
+    };
+    idx.and_then(|k| usize::try_from(k).ok())
+        .and_then(|k| pieces.get(k))
+        .map(|p| Value::String((*p).to_string()))
+        .ok_or_else(|| NativeError(format!("split_part: no piece {i}")))
+}
+
+/// `text_concat(a, b, ...)` (1 to 16 arguments): the texts of the arguments joined with
+/// nothing between them, as a Python f-string renders them ([`python::str_of`]): strings as is,
+/// null as `None`, booleans as `True`/`False`, numbers, lists and objects as Python's `repr()`
+/// writes them (`['a', 1]`). Undefined when any argument is missing or undefined.
+fn text_concat(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+    let mut out = String::new();
+    for i in 0..args.len() {
+        let v = args
+            .get(i)
+            .ok_or_else(|| NativeError(format!("text_concat: argument {} is missing", i + 1)))?;
+        out.push_str(&python::str_of(Some(v)));
+    }
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_without_sets() {
+        let g = |p: &str, t: &str| glob(p, t, Wildcards::StarAndQuestion);
+        assert!(g("AWS.*", "AWS.S3.Bucket"));
+        assert!(g("*Bucket*", "AWS.S3.BucketPolicy"));
+        assert!(g("AWS.?3.*", "AWS.S3.X"));
+        assert!(!g("AWS.EC2*", "AWS.S3"));
+        assert!(g("*", ""));
+        // `[` is an ordinary character here, a set with `fnmatch`.
+        assert!(g("a[b]", "a[b]"));
+        assert!(!g("a[b]", "ab"));
+        assert!(fnmatch("a[b]", "ab"));
+        assert!(!fnmatch("a[b]", "a[b]"));
+        assert!(!fnmatch("[", "["));
+    }
+}
