@@ -181,6 +181,7 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("W0112_unknown_tactic.yml", "TA0050:T1562.008"),
     ("W0112_unknown_technique.yml", "TA0005:T1562.08"),
     ("W0113_revoked_technique.yml", "TA0010:T1002"),
+    ("W0114_binding_shadows_a_field.yml", "eventName"),
 ];
 
 #[test]

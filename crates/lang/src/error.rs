@@ -129,6 +129,8 @@ error_codes! {
     W0112,
     /// A revoked or deprecated ATT&CK technique. `TA0010:T1002`
     W0113,
+    /// A `let` name that is also a field of the test documents. `let eventName = "x" in …` with tests that have `eventName`
+    W0114,
 }
 
 impl serde::Serialize for ErrorCode {
