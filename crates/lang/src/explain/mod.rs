@@ -536,6 +536,8 @@ pub fn facts(n: &ExplainNode) -> Vec<&ExplainNode> {
             vec![n]
         }
         NodeType::Not => n.children.iter().flat_map(facts).collect(),
+        // `let` and `if`: the facts of the body or of the branch taken.
+        NodeType::Let | NodeType::If => n.children.last().map(facts).unwrap_or_default(),
         _ => vec![n],
     }
 }
