@@ -27,14 +27,24 @@ fn docs_natives_md_is_current() {
 #[test]
 fn json_lists_every_native_once() {
     let v: serde_json::Value = serde_json::from_str(&natives("json")).unwrap();
-    let names: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["name"].as_str().unwrap())
-        .collect();
+    let of = |kind: &str| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == kind)
+            .map(|n| n["name"].as_str().unwrap().to_string())
+            .collect()
+    };
     let registry = pounce::standard_registry();
-    assert_eq!(names.len(), registry.iter().count());
-    assert!(names.contains(&"egress_allows_all_ports"));
+    let (standard, native) = (of("standard"), of("native"));
+    assert_eq!(standard.len() + native.len(), registry.iter().count());
+    // listed apart: the standard library knows nothing of AWS, natives are the host's
+    assert!(
+        standard.contains(&"split".to_string())
+            && !standard.contains(&"egress_allows_all_ports".to_string())
+    );
+    assert!(native.contains(&"egress_allows_all_ports".to_string()));
+    assert_eq!(of("builtin").len(), 10);
+    assert!(of("pack").is_empty(), "no functions file given");
     assert!(registry.duplicates().is_empty());
 }

@@ -116,6 +116,14 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("E0107_regex_not_a_literal.yml", "Versioning.Status"),
     ("E0108_cidr_not_a_string.yml", "10"),
     ("E0109_unknown_data_model_name.yml", "\"actor_user\""),
+    ("E0110_repeated_object_key.yml", "\"user\""),
+    (
+        "E0111_parameter_named_twice.yml",
+        "same_account(identity, identity)",
+    ),
+    ("E0112_functions_in_a_cycle.yml", "is_admin"),
+    ("E0113_builtin_name.yml", "lower(s)"),
+    ("E0114_field_not_a_parameter.yml", "eventName"),
     ("E0201_not_utf8.yml", "\u{fffd}"),
     ("E0201_yaml_syntax.yml", ":"),
     ("E0202_duplicate_key.yml", "Severity:"),
@@ -135,6 +143,7 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("E0209_test_without_document.yml", "Versioning suspended"),
     ("E0210_unreadable", ""),
     ("E0211_unknown_method.yml", "get_actor_usr"),
+    ("E0212_invalid_signature.yml", "is root user"),
     ("W0101_unknown_key.yml", "Runbok"),
     ("W0102_field_not_in_tests.yml", "Versioning.MFADelte"),
     (
@@ -172,6 +181,7 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("W0112_unknown_tactic.yml", "TA0050:T1562.008"),
     ("W0112_unknown_technique.yml", "TA0005:T1562.08"),
     ("W0113_revoked_technique.yml", "TA0010:T1002"),
+    ("W0114_binding_shadows_a_field.yml", "eventName"),
 ];
 
 #[test]

@@ -54,6 +54,12 @@ pub const CONDITIONS: &[&str] = &[
     "a",
     "IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)",
     "any(IpPermissionsEgress, FromPort is_null or ToPort is_null or (FromPort == 0 and ToPort == 65535))",
+    // v2
+    "(if a == 1 then b else c) == (a ?? b ?? \"d\")",
+    "let x = a[*].b in any(x, @ == 1) and len([x, b, {\"k\": c}]) > 1",
+    "first(a, @.b == 1).c == b[a[0]] or count(a, @ exists) > 2",
+    "map(filter(a, @.b exists), @.b + \"!\") contains \"x!\"",
+    "{\"k\": a, \"l\": [b, c]}.l[-1] == c and (b ?? [1])[0] exists",
 ];
 
 /// A fixed clock, so natives that read the time give the same verdict on every run.

@@ -108,7 +108,9 @@ fn describe_one(args: &DescribeArgs, registry: &pounce::Registry) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let d = RuleDescription::new(&rule, registry);
+    // The pack's functions and data models, as the rule was loaded with them.
+    let (pack, _) = panther::with_data_models(&[path.to_path_buf()], registry);
+    let d = RuleDescription::new(&rule, &pack);
     let out = match args.format.unwrap_or(ReportFormat::Markdown) {
         ReportFormat::Markdown => d.to_markdown(),
         ReportFormat::Html => d.to_html(),
@@ -129,7 +131,8 @@ fn build_site(out: &Path, paths: &[PathBuf], registry: &pounce::Registry) -> Exi
     }
     let (loaded, invalid) = panther::load_paths(&paths, registry);
     let invalid_names: Vec<String> = invalid.iter().map(|r| r.path.clone()).collect();
-    let pages = site::build(&loaded, registry, invalid_names);
+    let (pack, _) = panther::with_data_models(&paths, registry);
+    let pages = site::build(&loaded, &pack, invalid_names);
     if let Err(e) = std::fs::create_dir_all(out) {
         eprintln!("pounce: cannot create {}: {e}", out.display());
         return ExitCode::from(2);

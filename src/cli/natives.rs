@@ -1,6 +1,7 @@
 //! `pounce natives`: its arguments and printing the list of functions a condition can call
 //! (written by `pounce::report::functions`).
 
+use super::render;
 use clap::{Args, ValueEnum};
 use pounce::report::functions;
 use std::process::ExitCode;
@@ -12,16 +13,19 @@ pub enum NativesFormat {
     Text,
     /// Markdown (docs/NATIVES.md is this output).
     Markdown,
-    /// JSON: a list of `{name, min_args, max_args, description}`.
+    /// JSON: a list of `{kind, name, min_args, max_args, description}`.
     Json,
 }
 
 /// Arguments of `pounce natives`.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  pounce natives\n  pounce natives --format markdown > docs/NATIVES.md\n\nExit code: 0."
+    after_help = "Examples:\n  pounce natives\n  pounce natives rules/           # with the pack's own functions\n  pounce natives --format markdown > docs/NATIVES.md\n\nExit codes: 0; 1 a functions file of the paths has errors (printed)."
 )]
 pub struct NativesArgs {
+    /// Rule folders or files whose functions files (and data models) to include.
+    #[arg(value_name = "PATH")]
+    paths: Vec<std::path::PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: NativesFormat,
@@ -29,12 +33,21 @@ pub struct NativesArgs {
 
 /// Runs `pounce natives`.
 pub fn run(args: NativesArgs) -> ExitCode {
-    let reg = pounce::standard_registry();
+    let (reg, bad) = pounce::panther::with_data_models(&args.paths, &pounce::standard_registry());
+    for r in &bad {
+        for d in r.diagnostics() {
+            eprint!("{}", render::diagnostic(&d, render::stderr_color()));
+        }
+    }
     let out = match args.format {
         NativesFormat::Text => functions::text(&reg),
         NativesFormat::Markdown => functions::markdown(&reg),
         NativesFormat::Json => functions::json(&reg),
     };
     print!("{out}");
-    ExitCode::SUCCESS
+    if bad.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -9,13 +9,80 @@ use pounce_lang::ast::{CmpOp, Expr, ExprKind, Path, PathRoot, Quantifier, Segmen
 use pounce_lang::exclusions::conjuncts;
 use pounce_lang::suggest::nearest;
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Runs the checks of this family over `e` with the test documents `docs`.
 pub fn check(e: &Expr, docs: &[&Value], out: &mut Vec<Finding>) {
     if docs.is_empty() {
         return;
     }
-    walk(e, docs, docs, &[], out);
+    let cx = Cx {
+        docs,
+        bound: bound_paths(e),
+    };
+    shadowing(e, docs, out);
+    walk(e, docs, &cx, &[], out);
+}
+
+/// What the walk needs besides its position: the test documents, and the paths that start at
+/// a `let` binding (not document fields, so not checked against the documents).
+struct Cx<'a> {
+    docs: &'a [&'a Value],
+    bound: HashSet<*const Path>,
+}
+
+/// The bare paths of `e` whose first key is a name a `let` binds there.
+fn bound_paths(e: &Expr) -> HashSet<*const Path> {
+    fn go(e: &Expr, scope: &mut Vec<String>, out: &mut HashSet<*const Path>) {
+        match &e.kind {
+            ExprKind::Path(p) if p.root == PathRoot::Implicit => {
+                if let Some(Segment::Key(k)) = p.segments.first()
+                    && scope.contains(k)
+                {
+                    out.insert(std::ptr::from_ref(p));
+                }
+            }
+            ExprKind::Let { name, value, body } => {
+                go(value, scope, out);
+                scope.push(name.name.clone());
+                go(body, scope, out);
+                scope.pop();
+            }
+            _ => e.children().for_each(|c| go(c, scope, out)),
+        }
+    }
+    let mut out = HashSet::new();
+    go(e, &mut Vec::new(), &mut out);
+    out
+}
+
+/// W0114: a `let` name that is also a top-level field of some test document (the binding hides
+/// it from bare paths in its body).
+fn shadowing(e: &Expr, docs: &[&Value], out: &mut Vec<Finding>) {
+    for node in e.descendants() {
+        let ExprKind::Let { name, .. } = &node.kind else {
+            continue;
+        };
+        let having = docs.iter().filter(|d| d.get(&name.name).is_some()).count();
+        if having > 0 {
+            out.push(
+                Finding::warning(
+                    ErrorCode::W0114,
+                    name.span,
+                    format!(
+                        "`{}` is also a field of {having} of the {} test document(s)",
+                        name.name,
+                        docs.len()
+                    ),
+                    "the binding hides this field",
+                )
+                .with_help(format!(
+                    "in the body `{0}` is the bound value; rename the binding, or read the field as `$.{0}`",
+                    name.name
+                )),
+            );
+        }
+    }
 }
 
 /// The field a conjunct requires to be present: `P exists`, `P not is_null`, `P not is_empty`,
@@ -81,10 +148,13 @@ fn resolve<'a>(v: &'a Value, segs: &[Segment]) -> Vec<&'a Value> {
 }
 
 /// The contexts a path starts from, or `None` for paths this lint cannot follow (JSONPath).
-fn starts<'a>(p: &Path, cur: &[&'a Value], docs: &[&'a Value]) -> Option<Vec<&'a Value>> {
+fn starts<'a>(p: &Path, cur: &[&'a Value], cx: &Cx<'a>) -> Option<Vec<&'a Value>> {
+    if cx.bound.contains(&std::ptr::from_ref(p)) {
+        return None;
+    }
     match p.root {
         PathRoot::Implicit | PathRoot::Current => Some(cur.to_vec()),
-        PathRoot::Root => Some(docs.to_vec()),
+        PathRoot::Root => Some(cx.docs.to_vec()),
         PathRoot::JsonPath(_) => None,
     }
 }
@@ -93,17 +163,17 @@ fn starts<'a>(p: &Path, cur: &[&'a Value], docs: &[&'a Value]) -> Option<Vec<&'a
 /// the fields the enclosing conjunctions require.
 fn walk<'e>(
     e: &'e Expr,
-    cur: &[&Value],
-    docs: &[&Value],
+    cur: &[&'e Value],
+    cx: &Cx<'e>,
     guards: &[&'e Path],
     out: &mut Vec<Finding>,
 ) {
     match &e.kind {
-        ExprKind::Path(p) => field_exists(e, p, cur, docs, out),
+        ExprKind::Path(p) => field_exists(e, p, cur, cx, out),
         ExprKind::Quantifier { kind, list, body } => {
-            walk(list, cur, docs, guards, out);
+            walk(list, cur, cx, guards, out);
             let elements: Vec<&Value> = match &list.kind {
-                ExprKind::Path(p) => match starts(p, cur, docs) {
+                ExprKind::Path(p) => match starts(p, cur, cx) {
                     Some(ctx) => {
                         if *kind == Quantifier::All {
                             vacuous_all(e, p, &ctx, guarded(p, guards), out);
@@ -130,20 +200,20 @@ fn walk<'e>(
                 _ => vec![],
             };
             if !elements.is_empty() {
-                walk(body, &elements, docs, &[], out);
+                walk(body, &elements, cx, &[], out);
             }
         }
         ExprKind::And(..) => {
             let cs = conjuncts(e);
             let mut inner = guards.to_vec();
             inner.extend(cs.iter().filter_map(|c| guard(c)));
-            cs.iter().for_each(|c| walk(c, cur, docs, &inner, out));
+            cs.iter().for_each(|c| walk(c, cur, cx, &inner, out));
         }
         _ => {
             if let Some(lhs) = negated_operand(e) {
-                negation_over_missing(e, lhs, cur, docs, guards, out);
+                negation_over_missing(e, lhs, cur, cx, guards, out);
             }
-            e.children().for_each(|c| walk(c, cur, docs, guards, out));
+            e.children().for_each(|c| walk(c, cur, cx, guards, out));
         }
     }
 }
@@ -162,8 +232,8 @@ fn negated_operand(e: &Expr) -> Option<&Expr> {
     }
 }
 
-fn field_exists(e: &Expr, p: &Path, cur: &[&Value], docs: &[&Value], out: &mut Vec<Finding>) {
-    let Some(ctx) = starts(p, cur, docs) else {
+fn field_exists<'a>(e: &Expr, p: &Path, cur: &[&'a Value], cx: &Cx<'a>, out: &mut Vec<Finding>) {
+    let Some(ctx) = starts(p, cur, cx) else {
         return;
     };
     if ctx.is_empty()
@@ -231,11 +301,11 @@ fn path_of(e: &Expr) -> Option<&Path> {
     }
 }
 
-fn negation_over_missing(
+fn negation_over_missing<'a>(
     e: &Expr,
     lhs: &Expr,
-    cur: &[&Value],
-    docs: &[&Value],
+    cur: &[&'a Value],
+    cx: &Cx<'a>,
     guards: &[&Path],
     out: &mut Vec<Finding>,
 ) {
@@ -243,7 +313,7 @@ fn negation_over_missing(
     if guarded(p, guards) {
         return;
     }
-    let Some(ctx) = starts(p, cur, docs) else {
+    let Some(ctx) = starts(p, cur, cx) else {
         return;
     };
     let missing = ctx

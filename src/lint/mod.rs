@@ -326,7 +326,7 @@ pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
     let bad_paths: Vec<String> = lints.iter().map(|l| l.report.path.clone()).collect();
     for f in panther::collect_files(paths) {
         let lint = match std::fs::read(&f).map(String::from_utf8) {
-            Ok(Ok(text)) if panther::datamodel::is_data_model(&text) => {
+            Ok(Ok(text)) if panther::is_support_file(&text) => {
                 if bad_paths.contains(&f.display().to_string()) {
                     continue;
                 }

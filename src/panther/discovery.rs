@@ -1,10 +1,10 @@
 //! Discovery: which files under the given paths are rule files, the data models found among or
 //! beside them, and loading a whole pack.
 
-use super::datamodel;
 use super::diagnostics::{FileReport, Finding, Severity};
 use super::load::load_file_with;
 use super::rule::Rule;
+use super::{datamodel, functions};
 use pounce_lang::ast::Span;
 use pounce_lang::{ErrorCode, Registry};
 use std::path::{Path, PathBuf};
@@ -57,22 +57,35 @@ fn walk(
     }
 }
 
-/// `base` plus the data models found among `paths` and in a `data_models/` folder of their
-/// ancestors (up to three levels up), with a report per invalid data-model file.
+/// Folders beside a pack (or any of its parents, three levels up) whose data models and
+/// functions files every rule of the pack sees.
+pub const SUPPORT_FOLDERS: &[&str] = &["data_models", "helpers"];
+
+/// True for a file that is not a rule: a data model or a functions file.
+pub fn is_support_file(text: &str) -> bool {
+    datamodel::is_data_model(text) || functions::is_functions_file(text)
+}
+
+/// `base` plus what the pack's support files define: the data models (as `udm`) and the
+/// user-defined functions found among `paths` and in a `data_models/` or `helpers/` folder of
+/// their ancestors (up to three levels up), with a report per file that has errors.
 pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<FileReport>) {
     let mut reg = base.clone();
     let mut models = Vec::new();
+    let mut defined = Vec::new();
     let mut bad = Vec::new();
     let mut files = collect_files(paths);
     for p in paths {
         for anc in p.ancestors().skip(usize::from(p.is_file())).take(4) {
-            let d = if anc.as_os_str().is_empty() {
-                Path::new(".").join("data_models")
-            } else {
-                anc.join("data_models")
-            };
-            if d.is_dir() {
-                files.extend(collect_files(&[d]));
+            for folder in SUPPORT_FOLDERS {
+                let d = if anc.as_os_str().is_empty() {
+                    Path::new(".").join(folder)
+                } else {
+                    anc.join(folder)
+                };
+                if d.is_dir() {
+                    files.extend(collect_files(&[d]));
+                }
             }
         }
     }
@@ -86,6 +99,13 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };
+        if functions::is_functions_file(&text) {
+            match functions::read_functions_file(&f, &text) {
+                Ok(found) => defined.extend(found),
+                Err(r) => bad.push(r),
+            }
+            continue;
+        }
         if !datamodel::is_data_model(&text) {
             continue;
         }
@@ -126,6 +146,8 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
         let udm = datamodel::udm_function(&models, &reg);
         reg.replace(udm);
     }
+    // Functions after `udm`, so that their bodies may read data-model names.
+    bad.extend(functions::define_all(&mut reg, &defined));
     (reg, bad)
 }
 
@@ -136,7 +158,7 @@ pub fn load_paths(paths: &[PathBuf], registry: &Registry) -> (Vec<Rule>, Vec<Fil
     let (registry, mut bad) = with_data_models(paths, registry);
     let registry = &registry;
     for f in collect_files(paths) {
-        if std::fs::read_to_string(&f).is_ok_and(|t| datamodel::is_data_model(&t)) {
+        if std::fs::read_to_string(&f).is_ok_and(|t| is_support_file(&t)) {
             continue;
         }
         match load_file_with(&f, registry) {

@@ -1,5 +1,6 @@
 //! The Panther host: rule files in Panther's YAML format (policies and rules, with their
-//! `Tests`) plus a `Condition:` key, the data models `udm(...)` reads, alert templates, the
+//! `Tests`) plus a `Condition:` key, the data models `udm(...)` reads, functions files (the
+//! pack's user-defined functions and parameters), alert templates, the
 //! MITRE ATT&CK catalogue their `Reports` map to, and findings located in those files.
 //! Loading reports every problem with its line and column in the YAML file.
 //!
@@ -11,6 +12,7 @@ pub mod attack;
 pub mod datamodel;
 pub mod diagnostics;
 mod discovery;
+pub mod functions;
 mod load;
 mod rule;
 mod schema;
@@ -18,7 +20,9 @@ mod span_map;
 pub mod testing;
 mod yaml;
 
-pub use discovery::{collect_files, is_rule_file, load_paths, with_data_models};
+pub use discovery::{
+    SUPPORT_FOLDERS, collect_files, is_rule_file, is_support_file, load_paths, with_data_models,
+};
 pub use load::{load_file, load_file_with, load_str};
 pub use rule::{AnalysisType, Rule};
 pub use schema::{KNOWN_KEYS, SEVERITIES};

@@ -63,8 +63,18 @@ fn mark(n: &ExplainNode, p: &Paint) -> String {
     }
 }
 
-/// What an operand was (`x = 1`, `x is missing`), or `None` for a literal.
+/// What an operand was (`x = 1`, `x is missing`), with how a computed one got its value
+/// (`(\`??\` used its left side \`a\`)`), or `None` for a literal.
 fn operand_line(o: &OperandView) -> Option<String> {
+    let line = operand_value(o)?;
+    Some(match &o.note {
+        Some(n) => format!("{line}  ({n})"),
+        None => line,
+    })
+}
+
+/// What an operand was, without its note.
+fn operand_value(o: &OperandView) -> Option<String> {
     let name = o.path.clone().unwrap_or_else(|| o.text.clone());
     match o.state {
         OperandState::Present => {
@@ -100,7 +110,11 @@ fn node(out: &mut String, n: &ExplainNode, first: &str, rest: &str, p: &Paint) {
         NodeType::And => "and".to_string(),
         NodeType::Or => "or".to_string(),
         NodeType::Not => "not".to_string(),
-        _ => n.text.clone(),
+        _ => match &n.function {
+            // The top of a user function's body: say whose body it is.
+            Some(f) => format!("{} (body of `{f}`)", n.text),
+            None => n.text.clone(),
+        },
     };
     let reason = n
         .reason

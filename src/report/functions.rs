@@ -1,10 +1,11 @@
-//! The functions a condition can call, listed for people and programs (`pounce natives`):
-//! the built-in functions of the language and every native of a registry, as a text table,
-//! Markdown (docs/NATIVES.md is that output) or JSON.
+//! The functions a condition can call, listed for people and programs (`pounce natives`), in
+//! the order a call's name is resolved: a pack's own functions (functions files), the
+//! language's built-ins, the standard library, then the host's natives. As a text table,
+//! Markdown (docs/NATIVES.md is that output for the shipped functions) or JSON.
 
 use pounce_lang::Registry;
 
-/// The built-in functions, which are part of the language rather than natives.
+/// The built-in functions, part of the language itself.
 pub const BUILTINS: &[(&str, &str)] = &[
     (
         "len(x)",
@@ -18,31 +19,111 @@ pub const BUILTINS: &[(&str, &str)] = &[
         "upper(x)",
         "a string in upper case; undefined for anything else",
     ),
+    (
+        "first(L, C)",
+        "the first element of L for which C holds (`@` is the element), or missing",
+    ),
+    (
+        "filter(L, C)",
+        "the list of the elements of L for which C holds",
+    ),
+    (
+        "map(L, E)",
+        "the list of E for each element of L (missing results left out)",
+    ),
+    ("count(L, C)", "how many elements of L C holds for"),
+    ("any(L, C)", "C holds for some element of L"),
+    ("all(L, C)", "C holds for every element of L"),
+    ("none(L, C)", "C holds for no element of L"),
 ];
 
-/// JSON: a list of `{name, min_args, max_args, description}`, one per native.
+/// One function as listed.
+struct Entry {
+    kind: &'static str,
+    name: String,
+    signature: String,
+    description: String,
+    min_args: usize,
+    max_args: usize,
+}
+
+/// Every function of `reg`, pack functions first, then built-ins, standard library, natives.
+fn entries(reg: &Registry) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for f in reg.functions() {
+        out.push(Entry {
+            kind: "pack",
+            name: f.name.clone(),
+            signature: f.signature(),
+            description: format!("{} (defined in {})", f.source().trim(), f.origin),
+            min_args: f.params.len(),
+            max_args: f.params.len(),
+        });
+    }
+    for (b, d) in BUILTINS {
+        let name = b.split('(').next().unwrap_or(b).to_string();
+        let arity = b.matches(',').count() + 1;
+        out.push(Entry {
+            kind: "builtin",
+            name,
+            signature: (*b).to_string(),
+            description: (*d).to_string(),
+            min_args: arity,
+            max_args: arity,
+        });
+    }
+    for standard in [true, false] {
+        for n in reg.iter().filter(|n| n.is_standard() == standard) {
+            out.push(Entry {
+                kind: if standard { "standard" } else { "native" },
+                name: n.name.clone(),
+                signature: format!("{}/{}", n.name, n.arity()),
+                description: n.description.clone(),
+                min_args: n.min_args,
+                max_args: n.max_args,
+            });
+        }
+    }
+    out
+}
+
+/// JSON: a list of `{kind, name, min_args, max_args, description}`; `kind` is `pack`,
+/// `builtin`, `standard` or `native`.
 pub fn json(reg: &Registry) -> String {
-    let v: Vec<serde_json::Value> = reg
-        .iter()
-        .map(|n| serde_json::json!({"name": n.name, "min_args": n.min_args, "max_args": n.max_args, "description": n.description}))
+    let v: Vec<serde_json::Value> = entries(reg)
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({"kind": e.kind, "name": e.name, "min_args": e.min_args, "max_args": e.max_args, "description": e.description})
+        })
         .collect();
     super::json_document(&v)
 }
 
-/// A table for people: the built-in functions, then each native with its arity.
+/// The heading of each kind, in listing order.
+const KINDS: &[(&str, &str)] = &[
+    ("pack", "Pack functions (functions files)"),
+    ("builtin", "Built-in functions of the language"),
+    ("standard", "Standard library"),
+    ("native", "Host natives"),
+];
+
+/// A table for people, one section per kind.
 pub fn text(reg: &Registry) -> String {
-    let width = reg.iter().map(|n| n.name.len()).max().unwrap_or(0);
+    let all = entries(reg);
+    let width = all.iter().map(|e| e.signature.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for (b, d) in BUILTINS {
-        out.push_str(&format!("{b:<w$}  (built-in) {d}\n", w = width + 6));
-    }
-    for n in reg.iter() {
-        out.push_str(&format!(
-            "{:<w$}  {}\n",
-            format!("{}/{}", n.name, n.arity()),
-            n.description,
-            w = width + 6
-        ));
+    for (kind, title) in KINDS {
+        let of: Vec<&Entry> = all.iter().filter(|e| e.kind == *kind).collect();
+        if of.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("{title}:\n"));
+        for e in of {
+            out.push_str(&format!("  {:<width$}  {}\n", e.signature, e.description));
+        }
     }
     out
 }
@@ -50,19 +131,33 @@ pub fn text(reg: &Registry) -> String {
 /// Markdown: the page docs/NATIVES.md.
 pub fn markdown(reg: &Registry) -> String {
     let mut out = String::from(
-        "# Natives\n\nFunctions a condition can call, as registered by `pounce::standard_registry()`. Each is a Rust\nfunction (its doc comment in `src/stdlib/` or `src/aws/` states its exact semantics and its tests pin\nthem). This file is the output of `pounce natives --format markdown`; a test keeps it in sync.\n\n## Built-in functions\n\n| function | meaning |\n|---|---|\n",
+        "# Functions\n\nFunctions a condition can call, as registered by `pounce::standard_registry()`, in the order a\ncall's name is resolved (a pack's own functions, defined in its functions files, come first; see\ndocs/LANGUAGE.md). Standard-library and native functions are Rust (their doc comments in\n`src/stdlib/` and `src/aws/` state their exact semantics, and their cases in `tests/functions/` pin\nthem). This file is the output of `pounce natives --format markdown`; a test keeps it in sync.\n",
     );
-    for (b, d) in BUILTINS {
-        out.push_str(&format!("| `{b}` | {d} |\n"));
-    }
-    out.push_str("\n## Natives\n\n| native | arguments | meaning |\n|---|---|---|\n");
-    for n in reg.iter() {
+    let all = entries(reg);
+    for (kind, title) in KINDS {
+        let of: Vec<&Entry> = all.iter().filter(|e| e.kind == *kind).collect();
+        if of.is_empty() {
+            continue;
+        }
         out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
-            n.name,
-            n.arity(),
-            n.description.replace('|', "\\|")
+            "\n## {title}\n\n| function | arguments | meaning |\n|---|---|---|\n"
         ));
+        for e in of {
+            let args = if e.min_args == e.max_args {
+                e.min_args.to_string()
+            } else {
+                format!("{} to {}", e.min_args, e.max_args)
+            };
+            let shown = if e.kind == "native" || e.kind == "standard" {
+                e.name.clone()
+            } else {
+                e.signature.clone()
+            };
+            out.push_str(&format!(
+                "| `{shown}` | {args} | {} |\n",
+                e.description.replace('|', "\\|").replace('\n', " ")
+            ));
+        }
     }
     out
 }

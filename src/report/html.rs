@@ -270,6 +270,19 @@ impl RuleDescription {
             self.subject(true),
             html(&self.condition.canonical)
         );
+        if !self.condition.functions.is_empty() {
+            o.push_str("<p class=\"note\">Functions of the pack it calls:</p>\n<ul>\n");
+            for f in &self.condition.functions {
+                let _ = writeln!(
+                    o,
+                    "<li><code>{}</code> = <code>{}</code> <span class=\"muted\">(in {})</span></li>",
+                    html(&f.signature),
+                    html(&f.body),
+                    html(&f.file)
+                );
+            }
+            o.push_str("</ul>\n");
+        }
         if !self.condition.natives.is_empty() {
             o.push_str("<p class=\"note\">Natives called (imperative logic that the condition language does not express):</p>\n<ul>\n");
             for n in &self.condition.natives {

@@ -95,6 +95,18 @@ impl RuleDescription {
             self.subject(true)
         );
         out.push_str(&md_code_block("", &self.condition.canonical));
+        if !self.condition.functions.is_empty() {
+            out.push_str("\nFunctions of the pack it calls:\n\n");
+            for f in &self.condition.functions {
+                let _ = writeln!(
+                    out,
+                    "- {} = {} (in {})",
+                    md_code(&f.signature),
+                    md_code(&f.body),
+                    md_code(&f.file)
+                );
+            }
+        }
         if !self.condition.natives.is_empty() {
             out.push_str(
                 "\nNatives called (imperative logic that the condition language does not express):\n\n",

@@ -74,8 +74,23 @@ pub struct Logic {
     pub conjuncts: Vec<String>,
     /// One conjunct per line, continuation lines prefixed `and ` (see [`canonical_lines`]).
     pub canonical: String,
-    /// The natives the condition calls, in order of first call.
+    /// The natives the condition calls (itself or through the pack's functions), in order of
+    /// first call.
     pub natives: Vec<NativeNote>,
+    /// The pack's user-defined functions the condition calls, directly or through each other,
+    /// in order of first call.
+    pub functions: Vec<FunctionNote>,
+}
+
+/// A user-defined function a condition calls.
+#[derive(Clone, Debug, Serialize)]
+pub struct FunctionNote {
+    /// `name(params)`.
+    pub signature: String,
+    /// Its body.
+    pub body: String,
+    /// The functions file that defines it.
+    pub file: String,
 }
 
 /// A native a condition calls.
@@ -132,6 +147,7 @@ impl RuleDescription {
     pub fn new(rule: &Rule, registry: &Registry) -> Self {
         let ast = rule.program.ast();
         let conj: Vec<String> = conjuncts(ast).iter().map(|c| c.to_string()).collect();
+        let calls = Calls::of(ast, registry);
         RuleDescription {
             version: FORMAT_VERSION,
             id: rule.id.clone(),
@@ -165,13 +181,8 @@ impl RuleDescription {
                 source: rule.program.source().trim().to_string(),
                 conjuncts: conj,
                 canonical: canonical_lines(ast).join("\n"),
-                natives: natives_called(ast)
-                    .into_iter()
-                    .map(|name| NativeNote {
-                        description: registry.get(&name).map(|n| n.description.clone()),
-                        name,
-                    })
-                    .collect(),
+                natives: calls.natives,
+                functions: calls.functions,
             },
             exclusions: exclusions(ast)
                 .into_iter()
@@ -237,6 +248,47 @@ pub fn canonical_lines(e: &Expr) -> Vec<String> {
             if i == 0 { text } else { format!("and {text}") }
         })
         .collect()
+}
+
+/// What a condition calls: natives and the pack's functions, through those functions too.
+struct Calls {
+    natives: Vec<NativeNote>,
+    functions: Vec<FunctionNote>,
+}
+
+impl Calls {
+    fn of(e: &Expr, registry: &Registry) -> Self {
+        let mut c = Calls {
+            natives: Vec::new(),
+            functions: Vec::new(),
+        };
+        c.visit(e, registry);
+        c
+    }
+    fn visit(&mut self, e: &Expr, registry: &Registry) {
+        for name in natives_called(e) {
+            match registry.function(&name) {
+                Some(f) => {
+                    let signature = f.signature();
+                    if self.functions.iter().all(|n| n.signature != signature) {
+                        self.functions.push(FunctionNote {
+                            signature,
+                            body: f.source().trim().to_string(),
+                            file: f.origin.clone(),
+                        });
+                        self.visit(f.ast(), registry);
+                    }
+                }
+                None if self.natives.iter().all(|n| n.name != name) => {
+                    self.natives.push(NativeNote {
+                        description: registry.get(&name).map(|n| n.description.clone()),
+                        name,
+                    });
+                }
+                None => {}
+            }
+        }
+    }
 }
 
 /// The names of the non-built-in functions `e` calls, each once, in order of first call.

@@ -9,6 +9,34 @@ use serde_json::{Map, Value};
 /// Registers the functions of this file.
 pub fn register(r: &mut Registry) {
     r.register(Native::new(
+        "values",
+        1,
+        1,
+        "the values of an object as a list, in document order (undefined for anything else)",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match a.get(0) {
+            Some(Value::Object(m)) => Ok(Value::Array(m.values().cloned().collect())),
+            _ => Err(NativeError("not an object".into())),
+        },
+    ));
+    r.register(Native::new(
+        "distinct",
+        1,
+        1,
+        "the elements of a list without repeats, each at its first place (equal as `==` decides: numbers by value); undefined for anything else",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match a.get(0) {
+            Some(Value::Array(items)) => {
+                let mut out: Vec<Value> = Vec::with_capacity(items.len());
+                for v in items {
+                    if !out.iter().any(|o| pounce_lang::document::deep_eq(o, v)) {
+                        out.push(v.clone());
+                    }
+                }
+                Ok(Value::Array(out))
+            }
+            _ => Err(NativeError("not a list".into())),
+        },
+    ));
+    r.register(Native::new(
         "keys",
         1,
         1,

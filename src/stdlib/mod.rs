@@ -23,14 +23,19 @@ pub use time::parse_timestamp;
 
 use pounce_lang::functions::Registry;
 
-/// Registers every function of the standard library.
+/// Registers every function of the standard library, marked as such (`pounce natives` lists
+/// them apart from host natives).
 pub fn register(r: &mut Registry) {
-    collections::register(r);
-    json::register(r);
-    net::register(r);
-    strings::register(r);
-    time::register(r);
-    values::register(r);
+    let mut std = Registry::empty();
+    collections::register(&mut std);
+    json::register(&mut std);
+    net::register(&mut std);
+    strings::register(&mut std);
+    time::register(&mut std);
+    values::register(&mut std);
+    for n in std.iter() {
+        r.register(n.clone().standard());
+    }
 }
 
 #[cfg(test)]
@@ -50,12 +55,14 @@ mod tests {
                 "deep_walk",
                 "deep_walk_list",
                 "default_if_absent",
+                "distinct",
                 "first_where",
                 "fnmatch",
                 "hour_floor",
                 "if_else",
                 "ip_address_is_private",
                 "is_ip_address",
+                "join",
                 "keys",
                 "make_object",
                 "now",
@@ -63,14 +70,20 @@ mod tests {
                 "object_get",
                 "or_else",
                 "parse_json",
+                "replace",
                 "set_union",
+                "split",
                 "split_part",
                 "text_concat",
                 "text_replace",
                 "timestamp",
                 "timestamp_diff",
+                "to_number",
+                "to_string",
                 "truthy",
+                "type",
                 "value_at",
+                "values",
             ]
         );
     }

@@ -1,5 +1,6 @@
-//! Functions over strings: shell-style globs (`fnmatch`, and the one glob matcher the rest of
-//! pounce uses), Python's `str.replace` and `str.split(sep)[i]`, and `text_concat`.
+//! Functions over strings: `split`, `join`, `replace` (the language's standard library, v2),
+//! shell-style globs (`fnmatch`, and the one glob matcher the rest of pounce uses), Python's
+//! `str.replace` and `str.split(sep)[i]`, and `text_concat`.
 
 use super::python;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
@@ -7,6 +8,42 @@ use serde_json::Value;
 
 /// Registers the functions of this file.
 pub fn register(r: &mut Registry) {
+    r.register(Native::new(
+        "split",
+        2,
+        2,
+        "the list of pieces of string S between occurrences of the non-empty string SEP (\"a::b\" gives [\"a\", \"\", \"b\"]); undefined unless both are strings and SEP is not empty",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match (a.get(0), a.get(1)) {
+            (Some(Value::String(s)), Some(Value::String(sep))) if !sep.is_empty() => Ok(
+                Value::Array(s.split(sep.as_str()).map(Value::from).collect()),
+            ),
+            _ => Err(NativeError("split: needs a string and a non-empty separator".into())),
+        },
+    ));
+    r.register(Native::new(
+        "join",
+        2,
+        2,
+        "the strings of LIST joined with string SEP; undefined when LIST is not a list of strings",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match (a.get(0), a.get(1)) {
+            (Some(Value::Array(items)), Some(Value::String(sep))) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .ok_or_else(|| NativeError("join: not a string".into()))
+                })
+                .collect::<Result<Vec<&str>, _>>()
+                .map(|parts| Value::String(parts.join(sep))),
+            _ => Err(NativeError("join: needs a list and a string".into())),
+        },
+    ));
+    r.register(Native::new(
+        "replace",
+        3,
+        3,
+        "string S with every occurrence of OLD replaced by NEW, left to right (an empty OLD inserts NEW around every character); undefined unless all three are strings",
+        text_replace,
+    ));
     r.register(Native::new(
         "fnmatch",
         2,

@@ -1,6 +1,6 @@
-//! Functions that choose or test a value of any type: Python truthiness (`truthy`), the
-//! first present value (`coalesce`, `default_if_absent`), Python's `a or b` (`or_else`) and a
-//! conditional value (`if_else`).
+//! Functions over a value of any type: its type (`type`), conversions (`to_string`,
+//! `to_number`), Python truthiness (`truthy`), the first present value (`coalesce`,
+//! `default_if_absent`), Python's `a or b` (`or_else`) and a conditional value (`if_else`).
 
 use super::python::truthy;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
@@ -8,6 +8,42 @@ use serde_json::Value;
 
 /// Registers the functions of this file.
 pub fn register(r: &mut Registry) {
+    r.register(Native::new(
+        "type",
+        1,
+        1,
+        "the type of a value: \"null\", \"boolean\", \"number\", \"string\", \"list\" or \"object\" (missing for a missing value)",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| {
+            a.get(0)
+                .map(|v| Value::from(pounce_lang::Document::kind(v).as_str()))
+                .ok_or_else(NativeError::missing)
+        },
+    ));
+    r.register(Native::new(
+        "to_string",
+        1,
+        1,
+        "a string as it is; any other value as its compact JSON text (1.5 → \"1.5\", true → \"true\", null → \"null\", [1] → \"[1]\"); undefined when missing",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match a.get(0) {
+            Some(Value::String(s)) => Ok(Value::String(s.clone())),
+            Some(v) => Ok(Value::String(v.to_string())),
+            None => Err(NativeError("to_string: no value".into())),
+        },
+    ));
+    r.register(Native::new(
+        "to_number",
+        1,
+        1,
+        "a number as it is; a string holding a JSON number (surrounding spaces allowed: \" 42 \" → 42, \"1e3\" → 1000.0) as that number; undefined otherwise",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match a.get(0) {
+            Some(Value::Number(n)) => Ok(Value::Number(n.clone())),
+            Some(Value::String(s)) => match serde_json::from_str::<Value>(s.trim()) {
+                Ok(Value::Number(n)) => Ok(Value::Number(n)),
+                _ => Err(NativeError(format!("to_number: `{s}` is not a number"))),
+            },
+            _ => Err(NativeError("to_number: not a number or a string".into())),
+        },
+    ));
     r.register(Native::new(
         "truthy",
         1,

@@ -69,6 +69,16 @@ error_codes! {
     E0108,
     /// `udm(...)` of a name no data model maps, or not a string literal. `udm("actor")`
     E0109,
+    /// An object literal repeats a key. `{"a": x, "a": y}`
+    E0110,
+    /// A function is defined twice (in one pack), or names a parameter twice. `is_root(i): …` in two functions files
+    E0111,
+    /// Functions call each other in a cycle. `f(x): g(x)` and `g(x): f(x)`
+    E0112,
+    /// A function takes the name of a built-in. `len(x): 1`
+    E0113,
+    /// A function body reads a field that is not one of its parameters. `f(x): y == 1`
+    E0114,
     /// Invalid YAML, a YAML size limit exceeded, or a file that is not UTF-8. `Tags: [a`
     E0201,
     /// A key repeated in one mapping. `Severity: High` written twice
@@ -91,6 +101,8 @@ error_codes! {
     E0210,
     /// An invalid data-model file: bad YAML or keys, a mapping without exactly one of `Path` and `Method`, or an unknown native. `Method: no_such_native`
     E0211,
+    /// An invalid functions file: no `Functions`, a key that is not `name(params)`, or an empty body. `is root: true`
+    E0212,
     /// Unknown top-level key of a rule file. `Severty: High`
     W0101,
     /// A field that none of the rule's test documents has. `Nmae == "x"` with tests that have `Name`
@@ -117,6 +129,8 @@ error_codes! {
     W0112,
     /// A revoked or deprecated ATT&CK technique. `TA0010:T1002`
     W0113,
+    /// A `let` name that is also a field of the test documents. `let eventName = "x" in …` with tests that have `eventName`
+    W0114,
 }
 
 impl serde::Serialize for ErrorCode {

@@ -6,6 +6,7 @@
 use crate::ast::Segment;
 use crate::document::KeyMatch;
 use crate::error::ErrorCode;
+use crate::ir::Function;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -139,6 +140,8 @@ pub struct Native {
     document: bool,
     /// Resolves literal arguments at compile time into the function called at run time.
     prepare: Option<Arc<PrepareFn>>,
+    /// Part of the standard library (listed apart from a host's natives).
+    standard: bool,
 }
 
 impl fmt::Debug for Native {
@@ -167,7 +170,18 @@ impl Native {
             declared: Vec::new(),
             document: false,
             prepare: None,
+            standard: false,
         }
+    }
+    /// Marks the function as part of the standard library: general-purpose, knowing nothing of
+    /// a domain (listed apart from host natives).
+    pub fn standard(mut self) -> Self {
+        self.standard = true;
+        self
+    }
+    /// True for a standard-library function.
+    pub fn is_standard(&self) -> bool {
+        self.standard
     }
     /// A function whose literal arguments are resolved when a condition is compiled: `prepare`
     /// gets them (`None` for an argument that is not a literal) and returns the native that
@@ -265,6 +279,8 @@ pub struct Registry {
     natives: BTreeMap<String, Arc<Native>>,
     /// Names registered more than once (the last one wins); the standard set has none.
     duplicates: Vec<String>,
+    /// User-defined functions (a pack's functions files), compiled once.
+    functions: BTreeMap<String, Arc<Function>>,
 }
 
 impl Registry {
@@ -296,6 +312,48 @@ impl Registry {
     pub fn iter(&self) -> impl Iterator<Item = &Native> {
         self.natives.values().map(|n| n.as_ref())
     }
+    /// The user-defined function named `name`.
+    pub fn function(&self, name: &str) -> Option<&Arc<Function>> {
+        self.functions.get(name)
+    }
+    /// Every user-defined function, by name.
+    pub fn functions(&self) -> impl Iterator<Item = &Function> {
+        self.functions.values().map(|f| f.as_ref())
+    }
+    /// Compiles user-defined functions and adds those that compile; returns the errors of the
+    /// others (a function that calls an invalid one is not added either). Functions may call
+    /// each other in any order of definition, but not in a cycle.
+    pub fn define(&mut self, defs: &[FunctionDef]) -> Vec<FunctionError> {
+        crate::compile::define_functions(self, defs)
+    }
+    pub(crate) fn insert_function(&mut self, f: Function) {
+        self.functions.insert(f.name.clone(), Arc::new(f));
+    }
+}
+
+/// A user-defined function as a host hands it over: `name(params): body`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionDef {
+    /// Its name.
+    pub name: String,
+    /// Its parameters, in order.
+    pub params: Vec<String>,
+    /// The body: an expression of the language.
+    pub body: String,
+    /// Where it is defined (a file name), for messages and pages.
+    pub origin: String,
+}
+
+/// Why a user-defined function was not added.
+#[derive(Debug)]
+pub struct FunctionError {
+    /// Its position in the definitions given to [`Registry::define`].
+    pub index: usize,
+    /// True when the errors are about the name or parameters (their spans are in
+    /// `name(params)` as written), false when they are in the body.
+    pub in_signature: bool,
+    /// The errors, with the source they point into.
+    pub error: crate::error::CompileError,
 }
 
 /// The built-in functions.

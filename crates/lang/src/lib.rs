@@ -13,6 +13,7 @@
 pub mod ast;
 pub mod check;
 pub mod compile;
+mod define;
 pub mod document;
 pub mod error;
 pub mod eval;
@@ -30,5 +31,6 @@ pub use compile::{compile, compile_named};
 pub use document::{Document, KeyMatch};
 pub use error::{CompileError, ConditionError, ErrorCode};
 pub use eval::Env;
-pub use functions::{Args, Native, NativeCtx, NativeError, Registry};
+pub use functions::{Args, FunctionDef, FunctionError, Native, NativeCtx, NativeError, Registry};
+pub use ir::Function;
 pub use ir::Program;

@@ -131,92 +131,205 @@ pub fn reads_with(program: &Program, keys: KeyMatch) -> Trie {
 /// The trie of everything `program` reads.
 pub fn reads(program: &Program) -> Trie {
     let mut root = Trie::default();
-    collect(&program.root, &mut root, &[], None);
+    let mut w = Walk {
+        root: &mut root,
+        seen_calls: Vec::new(),
+    };
+    w.collect(&program.root, &Scope::top());
     root.finalize();
     root
 }
 
-/// Where relative paths start: the root, or a quantifier element (the root trie and the path
-/// from it to the element list's element trie).
-fn collect(n: &Node, root: &mut Trie, base: &[Segment], elem: Option<&ElemBase>) {
-    match &n.kind {
-        NodeKind::Literal(_) => {}
-        NodeKind::Path(p) => {
-            let segs = path_from(p, base, elem);
-            match segs {
-                Some(s) => root.add_path(&s),
-                None => root.whole = true,
-            }
+/// Where a path leads in the document.
+enum Reach {
+    /// To these absolute segments.
+    Doc(Vec<Segment>),
+    /// Into a computed value: the document is not read.
+    Nothing,
+    /// Somewhere projection cannot follow: read everything.
+    Whole,
+}
+
+/// What relative paths, `@` and bound names stand for at a point of the tree: an absolute
+/// path in the document, or `None` for a computed value.
+#[derive(Clone)]
+struct Scope {
+    /// Bare paths (the document, or the element inside a quantifier).
+    implicit: Option<Vec<Segment>>,
+    /// `@`: outside a quantifier `None`; inside one, the element's path (if in the document).
+    current: Option<Option<Vec<Segment>>>,
+    /// Bound names by slot: the bound value's path when it is a path of the document.
+    binds: Vec<Option<Vec<Segment>>>,
+}
+
+impl Scope {
+    fn top() -> Self {
+        Scope {
+            implicit: Some(Vec::new()),
+            current: None,
+            binds: Vec::new(),
         }
-        // A path into a computed value reads only what computing it reads.
-        NodeKind::Builtin(_, a)
-        | NodeKind::Not(a)
-        | NodeKind::Neg(a)
-        | NodeKind::Access(a, _, _) => collect(a, root, base, elem),
-        // `exists` and `is_null` need only a value's kind, not its content.
-        NodeKind::Test {
-            test: TestKind::Exists | TestKind::IsNull,
-            operand,
-            ..
-        } if matches!(operand.kind, NodeKind::Path(_)) => {
-            if let NodeKind::Path(p) = &operand.kind {
-                match path_from(p, base, elem) {
-                    Some(s) => root.add(&s, false),
-                    None => root.whole = true,
+    }
+    /// Inside a quantifier or collection function whose elements are at `elem`.
+    fn element(&self, elem: Option<Vec<Segment>>) -> Self {
+        Scope {
+            implicit: elem.clone(),
+            current: Some(elem),
+            binds: self.binds.clone(),
+        }
+    }
+    /// Where `p` leads.
+    fn reach(&self, p: &CPath) -> Reach {
+        let start = match &p.root {
+            CRoot::Root => Some(Vec::new()),
+            CRoot::JsonPath(_) => {
+                return simple_path(&p.text, true).map_or(Reach::Whole, Reach::Doc);
+            }
+            CRoot::Implicit => self.implicit.clone(),
+            CRoot::Current => match &self.current {
+                None => return Reach::Whole,
+                Some(e) => e.clone(),
+            },
+            CRoot::Binding(slot) => self.binds.get(*slot).cloned().flatten(),
+        };
+        match start {
+            Some(mut s) => {
+                s.extend(p.segments.iter().cloned());
+                Reach::Doc(s)
+            }
+            None => Reach::Nothing,
+        }
+    }
+}
+
+/// The walk that fills the trie.
+struct Walk<'t> {
+    root: &'t mut Trie,
+    /// Function calls already walked with the same argument paths (a call tree may repeat).
+    seen_calls: Vec<(*const Node, Vec<Option<Vec<Segment>>>)>,
+}
+
+impl Walk<'_> {
+    /// Marks what `p` reaches: its whole subtree, or (`whole` false) only its kind.
+    fn add(&mut self, reach: Reach, whole: bool) {
+        match reach {
+            Reach::Doc(s) => self.root.add(&s, whole),
+            Reach::Nothing => {}
+            Reach::Whole => self.root.whole = true,
+        }
+    }
+
+    fn collect(&mut self, n: &Node, sc: &Scope) {
+        match &n.kind {
+            NodeKind::Literal(_) => {}
+            NodeKind::Path(p) => self.add(sc.reach(p), true),
+            // `exists` and `is_null` need only a value's kind, not its content.
+            NodeKind::Test {
+                test: TestKind::Exists | TestKind::IsNull,
+                operand,
+                ..
+            } if matches!(operand.kind, NodeKind::Path(_)) => {
+                if let NodeKind::Path(p) = &operand.kind {
+                    self.add(sc.reach(p), false);
                 }
             }
-        }
-        NodeKind::Test { operand, .. } => collect(operand, root, base, elem),
-        NodeKind::Arith(_, a, b) | NodeKind::Compare { lhs: a, rhs: b, .. } => {
-            collect(a, root, base, elem);
-            collect(b, root, base, elem);
-        }
-        NodeKind::And(items) | NodeKind::Or(items) => {
-            items.iter().for_each(|i| collect(i, root, base, elem))
-        }
-        NodeKind::Native(native, args) => {
-            document_reads(native, args.len(), root);
-            for (i, a) in args.iter().enumerate() {
-                match (&a.kind, native.arg_reads(i)) {
-                    (NodeKind::Path(p), Some(sub)) => match path_from(p, base, elem) {
-                        Some(mut s) => {
-                            // Keep the path's node (even when nothing below is read) and the sub-paths.
-                            root.add(&s, false);
-                            let plen = s.len();
-                            for r in sub {
-                                s.truncate(plen);
-                                s.extend(r.iter().cloned());
-                                root.add_path(&s);
+            NodeKind::Native(native, args) => {
+                document_reads(native, args.len(), self.root);
+                for (i, a) in args.iter().enumerate() {
+                    match (&a.kind, native.arg_reads(i)) {
+                        (NodeKind::Path(p), Some(sub)) => match sc.reach(p) {
+                            Reach::Doc(mut s) => {
+                                // Keep the path's node (even when nothing below is read) and
+                                // the sub-paths.
+                                self.root.add(&s, false);
+                                let plen = s.len();
+                                for r in sub {
+                                    s.truncate(plen);
+                                    s.extend(r.iter().cloned());
+                                    self.root.add_path(&s);
+                                }
                             }
+                            other => self.add(other, true),
+                        },
+                        _ => self.collect(a, sc),
+                    }
+                }
+            }
+            NodeKind::Quantifier(_, list, body) => {
+                let elem = match &list.kind {
+                    NodeKind::Path(p) => match sc.reach(p) {
+                        Reach::Doc(s) => {
+                            // Elements: of the list value, or the path's own values when
+                            // multi-valued; they must exist (their count matters) even when
+                            // the body reads nothing.
+                            let mut eb = s;
+                            if !p.multi {
+                                eb.push(Segment::Wildcard);
+                            }
+                            self.root.add(&eb, false);
+                            Some(eb)
                         }
-                        None => root.whole = true,
+                        Reach::Nothing => None,
+                        Reach::Whole => {
+                            self.root.whole = true;
+                            None
+                        }
                     },
-                    _ => collect(a, root, base, elem),
+                    // A computed list: the body reads that value, not the document.
+                    _ => {
+                        self.collect(list, sc);
+                        None
+                    }
+                };
+                self.collect(body, &sc.element(elem));
+            }
+            NodeKind::Let(slot, _, value, body) => {
+                let bound = self.bind(value, sc);
+                let mut inner = sc.clone();
+                inner.binds.truncate(*slot);
+                inner.binds.resize(*slot, None);
+                inner.binds.push(bound);
+                self.collect(body, &inner);
+            }
+            NodeKind::Call(f, args) => {
+                let binds: Vec<Option<Vec<Segment>>> =
+                    args.iter().map(|a| self.bind(a, sc)).collect();
+                let key = (std::ptr::from_ref(&f.body), binds.clone());
+                if self.seen_calls.contains(&key) {
+                    return;
+                }
+                self.seen_calls.push(key);
+                let inner = Scope {
+                    implicit: None,
+                    current: None,
+                    binds,
+                };
+                self.collect(&f.body, &inner);
+            }
+            // Everything else reads what its parts read.
+            _ => {
+                for c in n.children() {
+                    self.collect(c, sc);
                 }
             }
         }
-        NodeKind::Quantifier(_, list, body) => {
-            collect_list(list, root, base, elem);
-            match &list.kind {
-                NodeKind::Path(p) => match path_from(p, base, elem) {
-                    Some(s) => {
-                        // Elements: of the list value, or the path's own values when multi-valued.
-                        let mut eb = s.clone();
-                        if !p.multi {
-                            eb.push(Segment::Wildcard);
-                        }
-                        // Ensure the elements exist (their count matters) even if the body reads nothing.
-                        root.add(&eb, false);
-                        let e = ElemBase { segs: eb };
-                        collect(body, root, &e.segs.clone(), Some(&e));
-                    }
-                    None => root.whole = true,
-                },
-                // A computed list (a native's result): the body reads that value, not the document;
-                // paths in it that start from the root still count.
-                _ => collect_roots_only(body, root),
+    }
+
+    /// A value about to be bound to a name: a path of the document is remembered (what is
+    /// read through the name is added where it is used); anything else is read now.
+    fn bind(&mut self, value: &Node, sc: &Scope) -> Option<Vec<Segment>> {
+        if let NodeKind::Path(p) = &value.kind {
+            match sc.reach(p) {
+                Reach::Doc(s) => return Some(s),
+                Reach::Nothing => return None,
+                Reach::Whole => {
+                    self.root.whole = true;
+                    return None;
+                }
             }
         }
+        self.collect(value, sc);
+        None
     }
 }
 
@@ -229,63 +342,4 @@ fn document_reads(native: &Native, nargs: usize, root: &mut Trie) {
         Some(sub) => sub.iter().for_each(|s| root.add_path(s)),
         None => root.whole = true,
     }
-}
-
-struct ElemBase {
-    segs: Vec<Segment>,
-}
-
-/// A quantifier's list: read its elements' existence without marking the list whole.
-fn collect_list(list: &Node, root: &mut Trie, base: &[Segment], elem: Option<&ElemBase>) {
-    if let NodeKind::Path(_) = &list.kind {
-        return; // handled by the caller
-    }
-    collect(list, root, base, elem);
-}
-
-/// Paths inside a body iterating a computed value: only `$` paths read the document.
-fn collect_roots_only(n: &Node, root: &mut Trie) {
-    match &n.kind {
-        NodeKind::Path(p) => match &p.root {
-            CRoot::Root => root.add_path(&p.segments),
-            CRoot::JsonPath(_) => match simple_path(&p.text, true) {
-                Some(segs) => root.add_path(&segs),
-                None => root.whole = true,
-            },
-            _ => {}
-        },
-        NodeKind::Builtin(_, a)
-        | NodeKind::Not(a)
-        | NodeKind::Neg(a)
-        | NodeKind::Access(a, _, _)
-        | NodeKind::Test { operand: a, .. } => collect_roots_only(a, root),
-        NodeKind::Arith(_, a, b)
-        | NodeKind::Compare { lhs: a, rhs: b, .. }
-        | NodeKind::Quantifier(_, a, b) => {
-            collect_roots_only(a, root);
-            collect_roots_only(b, root);
-        }
-        NodeKind::And(items) | NodeKind::Or(items) => {
-            items.iter().for_each(|i| collect_roots_only(i, root))
-        }
-        NodeKind::Native(native, items) => {
-            document_reads(native, items.len(), root);
-            items.iter().for_each(|i| collect_roots_only(i, root))
-        }
-        NodeKind::Literal(_) => {}
-    }
-}
-
-/// The absolute segments of a path, or `None` when it cannot be projected (JSONPath).
-fn path_from(p: &CPath, base: &[Segment], elem: Option<&ElemBase>) -> Option<Vec<Segment>> {
-    let start: Vec<Segment> = match (&p.root, elem) {
-        (CRoot::Implicit | CRoot::Current, Some(e)) => e.segs.clone(),
-        (CRoot::Implicit, None) => base.to_vec(),
-        (CRoot::Current, None) => return Some(vec![]),
-        (CRoot::Root, _) => vec![],
-        (CRoot::JsonPath(_), _) => return simple_path(&p.text, true),
-    };
-    let mut s = start;
-    s.extend(p.segments.iter().cloned());
-    Some(s)
 }

@@ -45,9 +45,6 @@ diagnostics! {
     e0001_single_quotes: "x == 'prod'" => E0001,
         "unexpected `'`, expected an operand (path, literal, function call or `(`)", "'",
         "strings use double quotes: \"...\"";
-    e0001_path_in_a_list: "x in [a, b]" => E0001,
-        "unexpected `a`, expected an operand (path, literal, function call or `(`)", "a",
-        "lists hold literals only (strings, numbers, `true`, `false`, `null`, lists); to compare with paths, use `==` with `or`";
     e0001_leading_zero: "port == 022" => E0001,
         "unexpected `022`, expected an operand (path, literal, function call or `(`)", "022",
         "numbers follow JSON: no leading zeros";
@@ -105,6 +102,9 @@ diagnostics! {
     e0108_cidr_not_a_string: "ip in_cidr 10" => E0108,
         "`in_cidr` needs CIDR strings, found `10`", "10",
         "the right side of `in_cidr` is a CIDR string or a list of CIDR strings";
+    e0110_repeated_object_key: "{name: a, kind: b, name: c} == x" => E0110,
+        "the key `name` is repeated", "name",
+        "an object literal names each key once: remove one of them";
 }
 
 /// Sources built at run time (too long to write out).
@@ -239,6 +239,13 @@ fn every_error_code_is_covered() {
         .copied()
         .filter(|c| c.name().starts_with("E00") || c.name().starts_with("E01"))
         .filter(|c| *c != ErrorCode::E0109)
+        // errors of function definitions, not of conditions (tests/v2.rs covers them)
+        .filter(|c| {
+            !matches!(
+                c,
+                ErrorCode::E0111 | ErrorCode::E0112 | ErrorCode::E0113 | ErrorCode::E0114
+            )
+        })
         .collect();
     let missing: Vec<&str> = all
         .iter()
@@ -272,7 +279,6 @@ fn rejected_by_the_grammar() {
         "AND == 1 AND b", // keywords are lower case
         "a == 1 &&",
         "",
-        "x in [a]", // lists hold literals only
         "x in [1 2]",
         "x matches y",
         "x matches \"[\"",

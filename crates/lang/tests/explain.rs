@@ -139,6 +139,17 @@ fn operand(inq: bool, depth: u32) -> BoxedStrategy<String> {
         )
             .prop_map(|(f, a)| format!("{f}({a})")),
         1 => condition(inq, depth - 1).prop_map(|c| format!("({c})")),
+        // v2: defaults, conditionals, literals of expressions, computed access, collection
+        // functions, bindings.
+        1 => (sub(), sub()).prop_map(|(a, b)| format!("({a} ?? {b})")),
+        1 => (condition(inq, depth - 1), sub(), sub())
+            .prop_map(|(c, a, b)| format!("(if {c} then {a} else {b})")),
+        1 => (sub(), sub()).prop_map(|(a, b)| format!("[{a}, {b}]")),
+        1 => (sub(), sub()).prop_map(|(a, b)| format!("{{\"k\": {a}, \"v\": {b}}}.k")),
+        1 => (path(inq), sub()).prop_map(|(p, i)| format!("({p})[{i}]")),
+        1 => (select(vec!["first", "filter", "map", "count"]), path(inq), condition(true, depth - 1))
+            .prop_map(|(f, l, c)| format!("{f}({l}, {c})")),
+        1 => (sub(), sub()).prop_map(|(v, b)| format!("(let x = {v} in [x, {b}, x])")),
     ]
     .boxed()
 }

@@ -28,6 +28,30 @@ fn eval(cond: &str, doc: &Value) -> bool {
     program(cond).eval_with(doc, &Env::default())
 }
 
+/// `v` keeping only what `t` reads, as the engine's projected parse keeps it: unread object
+/// members are dropped, unread list elements become `null` (the length stays).
+fn prune(v: &Value, t: &pounce_lang::reads::Trie) -> Value {
+    if t.whole {
+        return v.clone();
+    }
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter_map(|(k, x)| {
+                    let sub = t.keys.get(k).or(t.values.as_deref())?;
+                    Some((k.clone(), prune(x, sub)))
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| t.elements.as_deref().map_or(Value::Null, |e| prune(x, e)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 // ---- random documents ----------------------------------------------------------------------
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -126,7 +150,20 @@ fn operand(inner: bool) -> BoxedStrategy<String> {
         1 => p.clone().prop_map(|p| format!("1 / {p}")),
         1 => p.clone().prop_map(|p| format!("-{p}")),
         1 => p.clone().prop_map(|p| format!("len({p})")),
-        1 => p.prop_map(|p| format!("lower({p})")),
+        1 => p.clone().prop_map(|p| format!("lower({p})")),
+        // v2 constructs as operands.
+        1 => (p.clone(), select(LITERALS)).prop_map(|(p, l)| format!("({p} ?? {l})")),
+        1 => (p.clone(), select(LITERALS)).prop_map(|(p, l)| format!("(if {p} == 1 then {p} else {l})")),
+        1 => (p.clone(), select(LITERALS)).prop_map(|(p, l)| format!("[{p}, {l}]")),
+        1 => p.clone().prop_map(|p| format!("{{\"k\": {p}}}.k")),
+        1 => p.clone().prop_map(|p| format!("(let x = {p} in x)")),
+        1 => p.clone().prop_map(|p| format!("(let x = {p} in x.b)")),
+        1 => p.clone().prop_map(|p| format!("({p})[1 - 1]")),
+        1 => p.clone().prop_map(|p| format!("{p} + \"x\"")),
+        1 => p.clone().prop_map(|p| format!("first({p}, @ != 1)")),
+        1 => p.clone().prop_map(|p| format!("count({p}, @ exists)")),
+        1 => p.clone().prop_map(|p| format!("map({p}, @.a)")),
+        1 => p.prop_map(|p| format!("filter({p}, @ == 1)")),
     ]
     .boxed()
 }
@@ -283,6 +320,19 @@ proptest! {
         let again = program(&printed);
         prop_assert_eq!(p.ast(), again.ast(), "printed as `{}`", printed);
         prop_assert_eq!(p.eval_with(&doc, &Env::default()), again.eval_with(&doc, &Env::default()));
+    }
+
+    #[test]
+    fn projecting_what_a_condition_reads_keeps_its_verdict(c in condition(), doc in document()) {
+        // Read analysis follows bindings, computed access and collection functions too.
+        let p = program(&c);
+        let trie = pounce_lang::reads::reads(&p);
+        let projected = prune(&doc, &trie);
+        prop_assert_eq!(
+            p.eval_with(&projected, &Env::default()),
+            p.eval_with(&doc, &Env::default()),
+            "projected: {}", projected
+        );
     }
 
     #[test]

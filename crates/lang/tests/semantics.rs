@@ -310,7 +310,8 @@ fn arithmetic() {
             ("-m exists", false),
             ("-z exists", false),
             ("num_s + 1 exists", false), // no coercion
-            ("s + s exists", false),     // no string concatenation
+            ("s + s exists", true),      // v2: `+` on two strings concatenates
+            ("s + 1 exists", false),     // a string and a number: undefined, no coercion
             ("list * 2 exists", false),
             ("-s exists", false),
             ("t + 1 exists", false),

@@ -101,11 +101,63 @@ impl fmt::Display for Expr {
                 };
                 let text = p.to_string();
                 if text.starts_with('[') {
-                    write!(f, "{base}{text}")
+                    write!(f, "{}{text}", Postfix(base))
                 } else {
-                    write!(f, "{base}.{text}")
+                    write!(f, "{}.{text}", Postfix(base))
                 }
             }
+            ExprKind::Index { base, index } => write!(f, "{}[{index}]", Postfix(base)),
+            ExprKind::If { cond, then, els } => write!(f, "if {cond} then {then} else {els}"),
+            ExprKind::Coalesce(a, b) => write!(f, "{} ?? {}", Paren(a), Paren(b)),
+            ExprKind::List(items) => {
+                f.write_str("[")?;
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                f.write_str("]")
+            }
+            ExprKind::Object(members) => {
+                f.write_str("{")?;
+                for (i, (k, e)) in members.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}: {e}", serde_json::Value::String(k.name.clone()))?;
+                }
+                f.write_str("}")
+            }
+            ExprKind::Let { name, value, body } => {
+                write!(f, "let {} = {} in {body}", name.name, Paren(value))
+            }
+        }
+    }
+}
+
+/// Display helper for the base of a path or index written after it: as it is when a path can
+/// follow it directly, else in parentheses.
+struct Postfix<'a>(&'a Expr);
+
+impl fmt::Display for Postfix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0.kind {
+            ExprKind::Path(p) if matches!(p.root, PathRoot::Implicit | PathRoot::Current) => {
+                write!(f, "{}", self.0)
+            }
+            ExprKind::Literal(serde_json::Value::Number(n))
+                if n.as_f64().is_some_and(|x| x < 0.0) =>
+            {
+                write!(f, "({})", self.0)
+            }
+            ExprKind::Literal(_)
+            | ExprKind::Call { .. }
+            | ExprKind::Access { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::List(_)
+            | ExprKind::Object(_) => write!(f, "{}", self.0),
+            _ => write!(f, "({})", self.0),
         }
     }
 }
@@ -120,6 +172,9 @@ impl fmt::Display for Paren<'_> {
             | ExprKind::Path(_)
             | ExprKind::Call { .. }
             | ExprKind::Access { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::List(_)
+            | ExprKind::Object(_)
             | ExprKind::Quantifier { .. } => write!(f, "{}", self.0),
             _ => write!(f, "({})", self.0),
         }

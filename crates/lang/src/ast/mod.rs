@@ -28,6 +28,10 @@ pub const KEYWORDS: &[&str] = &[
     "true",
     "false",
     "null",
+    "if",
+    "then",
+    "else",
+    "let",
 ];
 
 /// An expression node with its source span.
@@ -127,10 +131,43 @@ pub enum ExprKind {
     Neg(Box<Expr>),
     /// A path into a function's result: `parse_json(Policy).Statement[0]`.
     Access {
-        /// The function call.
+        /// The expression the path starts at (a call, a parenthesised expression, a literal,
+        /// a computed access).
         base: Box<Expr>,
         /// The steps after it.
         segments: Vec<Segment>,
+    },
+    /// `x[E]`: the element (integer E) or member (string E) of `x` that E computes.
+    Index {
+        /// What is indexed.
+        base: Box<Expr>,
+        /// The index or key.
+        index: Box<Expr>,
+    },
+    /// `if C then A else B`: C read as a condition, then only the chosen branch evaluated.
+    If {
+        /// The condition.
+        cond: Box<Expr>,
+        /// The value when it holds.
+        then: Box<Expr>,
+        /// The value otherwise.
+        els: Box<Expr>,
+    },
+    /// `A ?? B`: A when present, defined and not null, else B.
+    Coalesce(Box<Expr>, Box<Expr>),
+    /// `[E, ...]` with a member that is not a literal (an all-literal list is a `Literal`).
+    List(Vec<Expr>),
+    /// `{key: E, ...}` with a member that is not a literal (an all-literal object is a
+    /// `Literal`).
+    Object(Vec<(Ident, Expr)>),
+    /// `let NAME = VALUE in BODY`.
+    Let {
+        /// The name bound.
+        name: Ident,
+        /// The value bound to it.
+        value: Box<Expr>,
+        /// Where the name is bound.
+        body: Box<Expr>,
     },
 }
 
@@ -249,6 +286,14 @@ pub enum Quantifier {
     All,
     /// `none`
     None,
+    /// `first(L, C)`: the first element where C holds.
+    First,
+    /// `filter(L, C)`: the elements where C holds, as a list.
+    Filter,
+    /// `map(L, E)`: E per element, as a list.
+    Map,
+    /// `count(L, C)`: how many elements C holds for.
+    Count,
 }
 
 impl Quantifier {
@@ -258,7 +303,25 @@ impl Quantifier {
             Quantifier::Any => "any",
             Quantifier::All => "all",
             Quantifier::None => "none",
+            Quantifier::First => "first",
+            Quantifier::Filter => "filter",
+            Quantifier::Map => "map",
+            Quantifier::Count => "count",
         }
+    }
+    /// The collection function called `name` (written as a call: `first(L, C)`).
+    pub fn collection(name: &str) -> Option<Quantifier> {
+        match name {
+            "first" => Some(Quantifier::First),
+            "filter" => Some(Quantifier::Filter),
+            "map" => Some(Quantifier::Map),
+            "count" => Some(Quantifier::Count),
+            _ => None,
+        }
+    }
+    /// True for `any`, `all` and `none`, whose result is a truth value.
+    pub fn is_boolean(self) -> bool {
+        matches!(self, Quantifier::Any | Quantifier::All | Quantifier::None)
     }
 }
 

@@ -1,24 +1,38 @@
 //! Visiting a tree: every walk over conditions (checking, lowering, lints, read analysis,
 //! describe) goes through [`Expr::children`] instead of matching every node kind itself.
 
-use super::{Expr, ExprKind};
+use super::{Expr, ExprKind, Ident};
+
+/// A node's children: up to three fixed ones, a list of them, object members.
+type Parts<'e> = ([Option<&'e Expr>; 3], &'e [Expr], &'e [(Ident, Expr)]);
 
 impl Expr {
     /// The direct sub-expressions of this node, in source order.
     pub fn children(&self) -> impl Iterator<Item = &Expr> + '_ {
-        let (pair, rest): ([Option<&Expr>; 2], &[Expr]) = match &self.kind {
-            ExprKind::Literal(_) | ExprKind::Path(_) => ([None, None], &[]),
-            ExprKind::Call { args, .. } => ([None, None], args.as_slice()),
-            ExprKind::Not(a) | ExprKind::Neg(a) => ([Some(a), None], &[]),
-            ExprKind::Test { operand, .. } => ([Some(operand), None], &[]),
-            ExprKind::Access { base, .. } => ([Some(base), None], &[]),
-            ExprKind::And(a, b) | ExprKind::Or(a, b) => ([Some(a), Some(b)], &[]),
-            ExprKind::Compare { lhs, rhs, .. } | ExprKind::Arith { lhs, rhs, .. } => {
-                ([Some(lhs), Some(rhs)], &[])
+        let (fixed, rest, members): Parts<'_> = match &self.kind {
+            ExprKind::Literal(_) | ExprKind::Path(_) => ([None, None, None], &[], &[]),
+            ExprKind::Call { args, .. } => ([None, None, None], args.as_slice(), &[]),
+            ExprKind::List(items) => ([None, None, None], items.as_slice(), &[]),
+            ExprKind::Object(m) => ([None, None, None], &[], m.as_slice()),
+            ExprKind::Not(a) | ExprKind::Neg(a) => ([Some(a), None, None], &[], &[]),
+            ExprKind::Test { operand, .. } => ([Some(operand), None, None], &[], &[]),
+            ExprKind::Access { base, .. } => ([Some(base), None, None], &[], &[]),
+            ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Coalesce(a, b) => {
+                ([Some(a), Some(b), None], &[], &[])
             }
-            ExprKind::Quantifier { list, body, .. } => ([Some(list), Some(body)], &[]),
+            ExprKind::Compare { lhs, rhs, .. } | ExprKind::Arith { lhs, rhs, .. } => {
+                ([Some(lhs), Some(rhs), None], &[], &[])
+            }
+            ExprKind::Quantifier { list, body, .. } => ([Some(list), Some(body), None], &[], &[]),
+            ExprKind::Index { base, index } => ([Some(base), Some(index), None], &[], &[]),
+            ExprKind::Let { value, body, .. } => ([Some(value), Some(body), None], &[], &[]),
+            ExprKind::If { cond, then, els } => ([Some(cond), Some(then), Some(els)], &[], &[]),
         };
-        pair.into_iter().flatten().chain(rest.iter())
+        fixed
+            .into_iter()
+            .flatten()
+            .chain(rest.iter())
+            .chain(members.iter().map(|(_, e)| e))
     }
 
     /// This node and every node below it, parents before children, in source order.

@@ -4,11 +4,14 @@
 //! walks the IR; `value.rs` holds operand values, `path.rs` path resolution, `ops.rs` the
 //! operators.
 
+mod collections;
 mod ops;
 mod path;
+mod scope;
 mod value;
 
 pub(crate) use ops::{compare, test_vals};
+pub(crate) use scope::Frame;
 pub(crate) use value::{One, Ref, Vals};
 
 use crate::ast::{ArithOp, Quantifier};
@@ -16,7 +19,7 @@ use crate::document::{Document, KeyMatch, Kind};
 use crate::functions::{Args, Native, NativeCtx};
 use crate::ir::{Node, NodeKind, Program};
 use ops::{arith, arith_num, builtin};
-use path::{access, resolve};
+use path::{access, index, resolve};
 use serde_json::{Number, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -57,12 +60,7 @@ impl Program {
     }
     /// Evaluates the condition over `doc` in `env`.
     pub fn eval_with<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> bool {
-        let ctx = Ctx {
-            root: doc,
-            cur: None,
-            env,
-            notes: None,
-        };
+        let ctx = Ctx::top(doc, env, None);
         truthy(&self.root, &ctx)
     }
 }
@@ -71,12 +69,7 @@ impl Program {
     /// The condition's value (not its truth) over `doc`: `None` when missing or undefined, a
     /// list for a multi-valued expression.
     pub fn value_with<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Option<Value> {
-        let ctx = Ctx {
-            root: doc,
-            cur: None,
-            env,
-            notes: None,
-        };
+        let ctx = Ctx::top(doc, env, None);
         match operand(&self.root, &ctx) {
             Vals::One(o) => o.view().map(|r| r.to_value().into_owned()),
             Vals::Many(m) => Some(Value::Array(
@@ -89,27 +82,56 @@ impl Program {
     }
 }
 
-/// Evaluation context: the root, the current quantifier element, the environment.
-pub(crate) struct Ctx<'a, D: ?Sized> {
+/// Evaluation context: the root, the current quantifier element, the environment, and the
+/// bindings in scope (`'b`: the frames, which results never borrow).
+pub(crate) struct Ctx<'a, 'b, D: ?Sized> {
     pub root: &'a D,
     pub cur: Option<Ref<'a, D>>,
     pub env: &'a Env,
     pub notes: Option<&'a RefCell<Vec<String>>>,
+    pub frames: Option<&'b Frame<'a, 'b, D>>,
 }
 
-impl<D: ?Sized> Clone for Ctx<'_, D> {
+impl<D: ?Sized> Clone for Ctx<'_, '_, D> {
     fn clone(&self) -> Self {
         Ctx {
             root: self.root,
             cur: self.cur,
             env: self.env,
             notes: self.notes,
+            frames: self.frames,
+        }
+    }
+}
+
+impl<'a, 'b, D: ?Sized> Ctx<'a, 'b, D> {
+    /// The top-level context for `root`.
+    pub(crate) fn top(root: &'a D, env: &'a Env, notes: Option<&'a RefCell<Vec<String>>>) -> Self {
+        Ctx {
+            root,
+            cur: None,
+            env,
+            notes,
+            frames: None,
+        }
+    }
+    /// The context of a quantifier's body for one element.
+    pub(crate) fn element<'v>(&self, el: Ref<'v, D>) -> Ctx<'v, 'b, D>
+    where
+        'a: 'v,
+    {
+        Ctx {
+            root: self.root,
+            cur: Some(el),
+            env: self.env,
+            notes: self.notes,
+            frames: self.frames,
         }
     }
 }
 
 /// The truth of a node used as a condition.
-pub(crate) fn truthy<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>) -> bool {
+pub(crate) fn truthy<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, '_, D>) -> bool {
     match &node.kind {
         NodeKind::And(items) => items.iter().all(|n| truthy(n, ctx)),
         NodeKind::Or(items) => items.iter().any(|n| truthy(n, ctx)),
@@ -131,7 +153,24 @@ pub(crate) fn truthy<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>)
             operand: o,
             ..
         } => test_vals(*test, &operand(o, ctx)) != *negated,
-        NodeKind::Quantifier(q, list, body) => quantify(*q, list, body, ctx, |_, _| {}),
+        NodeKind::Quantifier(q, list, body) if q.is_boolean() => {
+            quantify(*q, list, body, ctx, |_, _| {})
+        }
+        NodeKind::If(c, a, b) => {
+            if truthy(c, ctx) {
+                truthy(a, ctx)
+            } else {
+                truthy(b, ctx)
+            }
+        }
+        NodeKind::Let(slot, _, value, body) => {
+            let frame = Frame::binding(*slot, operand(value, ctx), ctx.frames);
+            let inner = Ctx {
+                frames: Some(&frame),
+                ..ctx.clone()
+            };
+            truthy(body, &inner)
+        }
         _ => is_true(&operand(node, ctx)),
     }
 }
@@ -146,18 +185,12 @@ pub(crate) fn quantify<'a, D: Document + ?Sized>(
     q: Quantifier,
     list: &'a Node,
     body: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     mut seen: impl FnMut(usize, bool),
 ) -> bool {
     let vals = operand(list, ctx);
     let mut check = |i: usize, el: Ref<'_, D>| {
-        let inner = Ctx {
-            root: ctx.root,
-            cur: Some(el),
-            env: ctx.env,
-            notes: ctx.notes,
-        };
-        let holds = truthy(body, &inner);
+        let holds = truthy(body, &ctx.element(el));
         seen(i, holds);
         holds
     };
@@ -166,6 +199,8 @@ pub(crate) fn quantify<'a, D: Document + ?Sized>(
         Quantifier::Any => elements.any(|(i, el)| check(i, el)),
         Quantifier::All => elements.all(|(i, el)| check(i, el)),
         Quantifier::None => !elements.any(|(i, el)| check(i, el)),
+        // Collection functions are values; as conditions they are read by `is_true`.
+        _ => false,
     }
 }
 
@@ -185,7 +220,10 @@ pub(crate) fn elements_of<'v, D: Document + ?Sized>(
 }
 
 /// Evaluates a node as a value.
-pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>) -> Vals<'a, D> {
+pub(crate) fn operand<'a, D: Document + ?Sized>(
+    node: &'a Node,
+    ctx: &Ctx<'a, '_, D>,
+) -> Vals<'a, D> {
     match &node.kind {
         NodeKind::Literal(v) => Vals::One(One::Ref(Ref::J(v))),
         NodeKind::Path(p) => resolve(p, ctx),
@@ -218,7 +256,49 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, D>
             }
             call_native(native, &vals, ctx)
         }
-        NodeKind::Access(base, segs, multi) => access(operand(base, ctx), segs, *multi, ctx),
+        NodeKind::Access(base, segs, multi) => {
+            access(&operand(base, ctx), segs, *multi, ctx.env.keys)
+        }
+        NodeKind::Index(base, i) => index(&operand(base, ctx), &operand(i, ctx), ctx.env.keys),
+        NodeKind::Quantifier(q, list, body) if !q.is_boolean() => {
+            collections::collect(*q, list, body, ctx)
+        }
+        NodeKind::If(c, a, b) => {
+            if truthy(c, ctx) {
+                operand(a, ctx)
+            } else {
+                operand(b, ctx)
+            }
+        }
+        NodeKind::Coalesce(a, b) => collections::coalesce(operand(a, ctx), || operand(b, ctx)),
+        NodeKind::List(items) => collections::list(items, ctx),
+        NodeKind::Object(members) => collections::object(members, ctx),
+        NodeKind::Let(slot, _, value, body) => {
+            let frame = Frame::binding(*slot, operand(value, ctx), ctx.frames);
+            let inner = Ctx {
+                frames: Some(&frame),
+                ..ctx.clone()
+            };
+            operand(body, &inner)
+        }
+        NodeKind::Call(f, args) => {
+            if let Some(fixed) = ctx.env.overrides.get(&f.name) {
+                if let Some(n) = ctx.notes {
+                    n.borrow_mut()
+                        .push(format!("`{}` is mocked: returns {fixed}", f.name));
+                }
+                return Vals::One(One::Owned(fixed.clone()));
+            }
+            let frame = Frame::call(args.iter().map(|a| operand(a, ctx)).collect());
+            let inner = Ctx {
+                root: ctx.root,
+                cur: None,
+                env: ctx.env,
+                notes: ctx.notes,
+                frames: Some(&frame),
+            };
+            operand(&f.body, &inner)
+        }
         // Conditions used as values: their truth as a JSON boolean.
         _ => Vals::One(One::Owned(Value::Bool(truthy(node, ctx)))),
     }
@@ -232,7 +312,7 @@ const FAST_ARGS: usize = 6;
 fn call_native_single<'a, D: Document + ?Sized>(
     native: &Native,
     args: &'a [Node],
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
 ) -> Option<Vals<'a, D>> {
     let doc_at = native.takes_document().then_some(args.len());
     let vals: [Option<Vals<'a, D>>; FAST_ARGS] = std::array::from_fn(|i| {
@@ -288,7 +368,7 @@ fn outcome<'a, D: ?Sized>(
 fn call_native<'a, D: Document + ?Sized>(
     native: &Native,
     vals: &[Vals<'a, D>],
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
 ) -> Vals<'a, D> {
     // Each argument's values: one slot for a single value (possibly missing), all values for a
     // multi-valued one. The call is made per combination.

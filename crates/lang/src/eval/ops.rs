@@ -25,7 +25,11 @@ pub(super) fn arith<'a, D: Document + ?Sized>(
     l: &Vals<'a, D>,
     r: &Vals<'a, D>,
 ) -> Vals<'a, D> {
-    let apply = |a: Ref<'_, D>, b: Ref<'_, D>| arith_num(op, a.as_number()?, b.as_number()?);
+    let apply = |a: Ref<'_, D>, b: Ref<'_, D>| match (a.as_str(), b.as_str()) {
+        // `+` on two strings concatenates them; a string with anything else is undefined.
+        (Some(x), Some(y)) if op == ArithOp::Add => Some(Value::String(format!("{x}{y}"))),
+        _ => arith_num(op, a.as_number()?, b.as_number()?),
+    };
     match (l, r) {
         (Vals::One(a), Vals::One(b)) => Vals::One(match (a.view(), b.view()) {
             (Some(a), Some(b)) => apply(a, b).map_or(One::Undef, One::Owned),

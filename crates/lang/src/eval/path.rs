@@ -2,15 +2,21 @@
 //! JSONPath through jsonpath-rust. Keys match as the environment's [`KeyMatch`] says.
 
 use super::Ctx;
-use super::value::{One, Ref, Vals};
+use super::value::{Item, One, Ref, Vals};
 use crate::ast::Segment;
 use crate::document::{Document, KeyMatch, Kind, index_of};
 use crate::ir::{CPath, CRoot};
 use std::borrow::Cow;
 
 /// Resolves a path in the context.
-pub(crate) fn resolve<'a, D: Document + ?Sized>(p: &'a CPath, ctx: &Ctx<'a, D>) -> Vals<'a, D> {
+pub(crate) fn resolve<'a, D: Document + ?Sized>(p: &'a CPath, ctx: &Ctx<'a, '_, D>) -> Vals<'a, D> {
     let start = match &p.root {
+        CRoot::Binding(slot) => {
+            return match ctx.frames.and_then(|f| f.lookup(*slot)) {
+                Some(v) => access(v, &p.segments, p.multi, ctx.env.keys),
+                None => Vals::One(One::Missing),
+            };
+        }
         CRoot::Implicit => ctx.cur.unwrap_or(Ref::D(ctx.root)),
         CRoot::Current => match ctx.cur {
             Some(c) => c,
@@ -113,34 +119,34 @@ fn walk_many<'a, D: Document + ?Sized>(
 }
 
 /// A path into computed values: each present value of `base` is walked along `segs` (keys
-/// matched as the environment says); results into values the condition computed are copied.
-pub(super) fn access<'a, D: Document + ?Sized>(
-    base: Vals<'a, D>,
+/// matched as the environment says); results into values `base` owns are copied, so the
+/// result outlives `base`.
+pub(crate) fn access<'a, D: Document + ?Sized>(
+    base: &Vals<'a, D>,
     segs: &[Segment],
     multi: bool,
-    ctx: &Ctx<'a, D>,
+    keys: KeyMatch,
 ) -> Vals<'a, D> {
-    let keys = ctx.env.keys;
     let mut out: Vec<One<'a, D>> = Vec::new();
-    let items: Vec<One<'a, D>> = match base {
-        Vals::One(o) => vec![o],
-        Vals::Many(m) => m,
-    };
-    let single = items.len() == 1 && !multi;
-    for item in items {
+    let single = !multi
+        && match base {
+            Vals::One(_) => true,
+            Vals::Many(m) => m.len() == 1,
+        };
+    for item in base.items() {
         match item {
-            One::Ref(r) => {
+            Item::Ref(r) => {
                 if multi {
                     walk_many(r, segs, keys, &mut out);
                 } else if let Some(x) = walk_one(r, segs, keys) {
                     out.push(One::Ref(x));
                 }
             }
-            One::Owned(v) => {
+            Item::Own(v) => {
                 let mut found: Vec<One<'_, D>> = Vec::new();
                 if multi {
-                    walk_many(Ref::J(&v), segs, keys, &mut found);
-                } else if let Some(x) = walk_one(Ref::J(&v), segs, keys) {
+                    walk_many(Ref::J(v), segs, keys, &mut found);
+                } else if let Some(x) = walk_one(Ref::J(v), segs, keys) {
                     found.push(One::Ref(x));
                 }
                 out.extend(
@@ -150,10 +156,48 @@ pub(super) fn access<'a, D: Document + ?Sized>(
                         .map(|r| One::Owned(r.to_value().into_owned())),
                 );
             }
-            One::Missing | One::Undef => {}
         }
     }
     if single {
+        return Vals::One(out.pop().unwrap_or(One::Missing));
+    }
+    Vals::Many(out)
+}
+
+/// `base[index]`: per present value of each, an integer index of a list (negative from the
+/// end) or a string key of an object; anything else gives nothing.
+pub(crate) fn index<'a, D: Document + ?Sized>(
+    base: &Vals<'a, D>,
+    index: &Vals<'a, D>,
+    keys: KeyMatch,
+) -> Vals<'a, D> {
+    let mut out: Vec<One<'a, D>> = Vec::new();
+    for i in index.present() {
+        let seg = match (i.kind(), i.as_number(), i.as_str()) {
+            (Kind::Number, Some(n), _) => match n.as_i64() {
+                Some(n) => Segment::Index(n),
+                None => continue,
+            },
+            (Kind::String, _, Some(k)) => Segment::Key(k.to_string()),
+            _ => continue,
+        };
+        let segs = std::slice::from_ref(&seg);
+        for item in base.items() {
+            match item {
+                Item::Ref(r) => {
+                    if let Some(x) = walk_one(r, segs, keys) {
+                        out.push(One::Ref(x));
+                    }
+                }
+                Item::Own(v) => {
+                    if let Some(x) = walk_one(Ref::<D>::J(v), segs, keys) {
+                        out.push(One::Owned(x.to_value().into_owned()));
+                    }
+                }
+            }
+        }
+    }
+    if base.is_one() && index.is_one() {
         return Vals::One(out.pop().unwrap_or(One::Missing));
     }
     Vals::Many(out)

@@ -118,6 +118,47 @@ pub(crate) enum Vals<'a, D: ?Sized> {
     Many(Vec<One<'a, D>>),
 }
 
+/// A present value of an operand as [`Vals::items`] gives it: a reference that outlives the
+/// operand (into the document or the program), or a value the operand owns (to be cloned if
+/// it must outlive the operand).
+pub(crate) enum Item<'a, 'v, D: ?Sized> {
+    /// Into the document or the program.
+    Ref(Ref<'a, D>),
+    /// Owned by the operand.
+    Own(&'v Value),
+}
+
+impl<'a, D: Document + ?Sized> Vals<'a, D> {
+    /// The present values, as references that outlive `self` where possible.
+    pub fn items(&self) -> impl Iterator<Item = Item<'a, '_, D>> {
+        let (one, many) = match self {
+            Vals::One(o) => (Some(o), &[][..]),
+            Vals::Many(v) => (None, v.as_slice()),
+        };
+        one.into_iter().chain(many.iter()).filter_map(|o| match o {
+            One::Ref(r) => Some(Item::Ref(*r)),
+            One::Owned(v) => Some(Item::Own(v)),
+            One::Missing | One::Undef => None,
+        })
+    }
+    /// True when this is one value (not multi-valued).
+    pub fn is_one(&self) -> bool {
+        matches!(self, Vals::One(_))
+    }
+}
+
+impl<'a, D: Document + ?Sized> One<'a, D> {
+    /// The value, owned: moved when it is owned, cloned when it is a reference; `None` when
+    /// missing or undefined.
+    pub fn into_value(self) -> Option<Value> {
+        match self {
+            One::Ref(r) => Some(r.to_value().into_owned()),
+            One::Owned(v) => Some(v),
+            One::Missing | One::Undef => None,
+        }
+    }
+}
+
 impl<D: Document + ?Sized> Vals<'_, D> {
     /// The present values.
     pub fn present(&self) -> impl Iterator<Item = Ref<'_, D>> {

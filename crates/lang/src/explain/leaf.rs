@@ -1,16 +1,19 @@
 //! Explaining a leaf: a comparison, a test or a bare operand, with its operand values and the
 //! reason it holds or not.
 
-use super::{ExplainNode, NodeType, OperandState, OperandView, Reason, new_node, shorten, slice};
+use super::{
+    ExplainNode, NodeType, OperandState, OperandView, Reason, describe_view, new_node, shorten,
+    slice,
+};
 use crate::ast::{CmpOp, TestKind};
 use crate::document::{Document, Kind};
-use crate::eval::{Ctx, One, Vals, compare, is_true, operand, test_vals};
+use crate::eval::{Ctx, One, Vals, compare, is_true, operand, test_vals, truthy};
 use crate::ir::{Node, NodeKind};
 use std::cell::RefCell;
 
 pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
     n: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     src: &str,
     deciding: bool,
 ) -> ExplainNode {
@@ -20,6 +23,7 @@ pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
         cur: ctx.cur,
         env: ctx.env,
         notes: Some(&notes),
+        frames: ctx.frames,
     };
     let mut e = match &n.kind {
         NodeKind::Compare {
@@ -60,7 +64,10 @@ pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
                 (true, false) => format!("{why}; the negation `{}` is therefore true", e.text),
             });
             e.reason = Some(leaf_reason(result, negation, base, reason));
-            e.operands = vec![operand_view(lhs, &l, src), operand_view(rhs, &r, src)];
+            e.operands = vec![
+                noted(operand_view(lhs, &l, src), lhs, &lctx, src),
+                noted(operand_view(rhs, &r, src), rhs, &lctx, src),
+            ];
             e
         }
         NodeKind::Test {
@@ -119,7 +126,7 @@ pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
             } else {
                 msg
             });
-            e.operands = vec![operand_view(o, &v, src)];
+            e.operands = vec![noted(operand_view(o, &v, src), o, &lctx, src)];
             e
         }
         _ => {
@@ -147,7 +154,7 @@ pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
             };
             e.reason = Some(reason);
             e.message = Some(msg);
-            e.operands = vec![operand_view(n, &v, src)];
+            e.operands = vec![noted(operand_view(n, &v, src), n, &lctx, src)];
             e
         }
     };
@@ -278,6 +285,7 @@ pub(super) fn operand_view<D: Document + ?Sized>(
             value: o.view().map(|r| shorten(&r.to_value(), 0)),
             values: vec![],
             count: None,
+            note: None,
         },
         Vals::Many(m) => OperandView {
             text,
@@ -290,6 +298,52 @@ pub(super) fn operand_view<D: Document + ?Sized>(
                 .map(|r| shorten(&r.to_value(), 0))
                 .collect(),
             count: Some(m.len()),
+            note: None,
         },
     }
+}
+
+/// `view` with a note on how its computed value came about, when there is one to say: the side
+/// of `??` used, the branch of `if` taken, the value a `let` bound, the function called.
+fn noted<D: Document + ?Sized>(
+    mut view: OperandView,
+    n: &Node,
+    ctx: &Ctx<'_, '_, D>,
+    src: &str,
+) -> OperandView {
+    view.note = match &n.kind {
+        NodeKind::Coalesce(a, b) => {
+            let left = operand(a, ctx);
+            let defined = left.present().any(|r| r.kind() != Kind::Null);
+            Some(if defined {
+                format!("`??` used its left side `{}`", slice(src, a.span))
+            } else {
+                let why = match state_of(&left) {
+                    OperandState::Missing => "missing",
+                    OperandState::Undefined => "undefined",
+                    OperandState::Multi => "without values",
+                    OperandState::Present => "null",
+                };
+                format!(
+                    "`??` used its right side `{}`: `{}` is {why}",
+                    slice(src, b.span),
+                    slice(src, a.span)
+                )
+            })
+        }
+        NodeKind::If(c, ..) => Some(format!(
+            "`if` took the `{}` branch",
+            if truthy(c, ctx) { "then" } else { "else" }
+        )),
+        NodeKind::Let(_, name, value, _) => {
+            let v = operand(value, ctx);
+            Some(format!(
+                "`{name}` is bound to {}",
+                describe_view(&operand_view(value, &v, src))
+            ))
+        }
+        NodeKind::Call(f, _) => Some(format!("returned by `{}`", f.signature())),
+        _ => view.note.take(),
+    };
+    view
 }

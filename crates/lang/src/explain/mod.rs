@@ -7,7 +7,7 @@ mod leaf;
 
 use crate::ast::{Quantifier, Span};
 use crate::document::{Document, Kind};
-use crate::eval::{Ctx, Env, One, Vals, elements_of, operand};
+use crate::eval::{Ctx, Env, Frame, One, Vals, elements_of, operand};
 use crate::ir::{Node, NodeKind, Program};
 use leaf::{explain_leaf, operand_view};
 use serde::Serialize;
@@ -73,6 +73,10 @@ pub struct OperandView {
     /// How many values a multi-valued operand has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+    /// How a computed operand got its value: the side of `??` used, the branch of `if` taken,
+    /// the value a `let` bound, a function's result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A quantifier element's result.
@@ -107,6 +111,12 @@ pub enum NodeType {
     Quantifier,
     /// A bare operand used as a condition (true only for JSON `true`).
     Value,
+    /// `if C then A else B`: the condition, then the branch taken.
+    If,
+    /// `let NAME = VALUE in BODY`: the bound value, then the body.
+    Let,
+    /// A call of a user-defined function: its arguments, then its body's explanation.
+    Call,
 }
 
 /// One node of an explanation; mirrors the condition.
@@ -141,6 +151,10 @@ pub struct ExplainNode {
     /// Sub-conditions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<ExplainNode>,
+    /// Set on the top node of a user function's body: the function's name. Texts below it
+    /// are the body's; spans are the call's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 /// Why a document was flagged or not.
@@ -163,12 +177,7 @@ pub struct Explanation {
 impl Program {
     /// Explains the verdict over `doc` in `env`.
     pub fn explain<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Explanation {
-        let ctx = Ctx {
-            root: doc,
-            cur: None,
-            env,
-            notes: None,
-        };
+        let ctx = Ctx::top(doc, env, None);
         let src = self.source();
         let tree = explain_node(&self.root, &ctx, src, true);
         let facts = facts(&tree);
@@ -184,7 +193,39 @@ impl Program {
     }
 }
 
-fn slice(src: &str, s: Span) -> String {
+/// Puts every node of a function body's explanation at the call's span (their own spans are
+/// in the function's body, not in the condition).
+fn set_spans(e: &mut ExplainNode, span: Span) {
+    e.span = span;
+    for c in &mut e.children {
+        set_spans(c, span);
+    }
+    for el in &mut e.elements {
+        if let Some(x) = el.explanation.as_deref_mut() {
+            set_spans(x, span);
+        }
+    }
+}
+
+/// An operand's value in words: `"x"`, missing, undefined, or its values.
+pub(crate) fn describe_view(v: &OperandView) -> String {
+    match (&v.value, v.state) {
+        (Some(x), _) => x.to_string(),
+        (None, OperandState::Missing) => "a missing value".to_string(),
+        (None, OperandState::Undefined) => "an undefined value".to_string(),
+        (None, _) => format!(
+            "{} value(s) [{}]",
+            v.count.unwrap_or(v.values.len()),
+            v.values
+                .iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+pub(crate) fn slice(src: &str, s: Span) -> String {
     src.get(s.start..s.end)
         .unwrap_or("")
         .split_whitespace()
@@ -205,12 +246,13 @@ fn new_node(t: NodeType, n: &Node, src: &str, result: bool, deciding: bool) -> E
         elements: vec![],
         notes: vec![],
         children: vec![],
+        function: None,
     }
 }
 
 fn explain_node<'a, D: Document + ?Sized>(
     n: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     src: &str,
     deciding: bool,
 ) -> ExplainNode {
@@ -263,8 +305,69 @@ fn explain_node<'a, D: Document + ?Sized>(
             e.children = vec![c];
             e
         }
-        NodeKind::Quantifier(q, list, body) => {
+        NodeKind::Quantifier(q, list, body) if q.is_boolean() => {
             explain_quantifier(*q, n, list, body, ctx, src, deciding)
+        }
+        NodeKind::If(c, a, b) => {
+            let cond = explain_node(c, ctx, src, deciding);
+            let (taken, word) = if cond.result {
+                (a, "then")
+            } else {
+                (b, "else")
+            };
+            let branch = explain_node(taken, ctx, src, deciding);
+            let mut e = new_node(NodeType::If, n, src, branch.result, deciding);
+            e.message = Some(format!(
+                "`{}` is {}: the `{word}` branch `{}` is taken",
+                cond.text, cond.result, branch.text
+            ));
+            e.children = vec![cond, branch];
+            e
+        }
+        NodeKind::Let(slot, name, value, body) => {
+            let v = operand(value, ctx);
+            let mut view = operand_view(value, &v, src);
+            view.text = name.clone();
+            let frame = Frame::binding(*slot, v, ctx.frames);
+            let inner = Ctx {
+                frames: Some(&frame),
+                ..ctx.clone()
+            };
+            let b = explain_node(body, &inner, src, deciding);
+            let mut e = new_node(NodeType::Let, n, src, b.result, deciding);
+            e.message = Some(format!("`{name}` is bound to {}", describe_view(&view)));
+            e.operands = vec![view];
+            e.children = vec![b];
+            e
+        }
+        NodeKind::Call(f, args) if !ctx.env.overrides.contains_key(&f.name) => {
+            let vals: Vec<Vals<'a, D>> = args.iter().map(|a| operand(a, ctx)).collect();
+            let views: Vec<OperandView> = args
+                .iter()
+                .zip(&vals)
+                .zip(&f.params)
+                .map(|((a, v), p)| {
+                    let mut view = operand_view(a, v, src);
+                    view.note = Some(format!("parameter `{p}`"));
+                    view
+                })
+                .collect();
+            let frame = Frame::call(vals);
+            let inner = Ctx {
+                root: ctx.root,
+                cur: None,
+                env: ctx.env,
+                notes: ctx.notes,
+                frames: Some(&frame),
+            };
+            let mut body = explain_node(&f.body, &inner, f.source(), deciding);
+            body.function = Some(f.name.clone());
+            set_spans(&mut body, n.span);
+            let mut e = new_node(NodeType::Call, n, src, body.result, deciding);
+            e.message = Some(format!("`{}` is {}", f.signature(), body.result));
+            e.operands = views;
+            e.children = vec![body];
+            e
         }
         _ => explain_leaf(n, ctx, src, deciding),
     }
@@ -275,7 +378,7 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
     n: &'a Node,
     list: &'a Node,
     body: &'a Node,
-    ctx: &Ctx<'a, D>,
+    ctx: &Ctx<'a, '_, D>,
     src: &str,
     deciding: bool,
 ) -> ExplainNode {
@@ -284,10 +387,8 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
     let mut decided = false;
     for (i, el) in elements_of(&vals) {
         let inner = Ctx {
-            root: ctx.root,
-            cur: Some(el),
-            env: ctx.env,
             notes: None,
+            ..ctx.element(el)
         };
         let el_deciding = deciding && !decided;
         let (result, explanation) = if elements.len() < MAX_ELEMENTS_EXPLAINED {
@@ -310,7 +411,8 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
     let result = match q {
         Quantifier::Any => elements.iter().any(|e| e.result),
         Quantifier::All => elements.iter().all(|e| e.result),
-        Quantifier::None => !elements.iter().any(|e| e.result),
+        // Only the boolean quantifiers are explained here.
+        _ => !elements.iter().any(|e| e.result),
     };
     let mut e = new_node(NodeType::Quantifier, n, src, result, deciding);
     e.operands = vec![operand_view(list, &vals, src)];
@@ -353,9 +455,7 @@ fn explain_quantifier<'a, D: Document + ?Sized>(
                 "none of the {} element(s) satisfies the condition",
                 elements.len()
             ),
-            Quantifier::None => {
-                format!("element(s) [{}] satisfy the condition", holding.join(", "))
-            }
+            _ => format!("element(s) [{}] satisfy the condition", holding.join(", ")),
         };
         (
             if result {
@@ -436,6 +536,8 @@ pub fn facts(n: &ExplainNode) -> Vec<&ExplainNode> {
             vec![n]
         }
         NodeType::Not => n.children.iter().flat_map(facts).collect(),
+        // `let` and `if`: the facts of the body or of the branch taken.
+        NodeType::Let | NodeType::If => n.children.last().map(facts).unwrap_or_default(),
         _ => vec![n],
     }
 }

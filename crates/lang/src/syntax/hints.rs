@@ -120,6 +120,16 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
         )
         .with_help(help);
     }
+    // `let x = a not in b in …`: the value of a `let` ends at the first `in`.
+    if (word == "in" || word == "not") && open_let(src, pos) {
+        return ConditionError::new(
+            ErrorCode::E0001,
+            Span::new(pos, pos + word.len()),
+            format!("unexpected `{word}` in the value of `let`"),
+            "the value ends at the first `in`",
+        )
+        .with_help("to bind a membership test, put it in parentheses: `let x = (a in b) in …`");
+    }
     // A word where an operator was expected: an unknown operator, probably a typo.
     if wants_operator && !word.is_empty() {
         let span = Span::new(pos, pos + word.len());
@@ -182,7 +192,10 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
             string_end(rest)
         };
         let what = if q == '"' { "string" } else { "backtick key" };
-        return match closed {
+        // A complete, non-empty backtick key in the wrong place is handled below.
+        let misplaced_key = q == '`' && closed.is_some_and(|len| len > 2);
+        if !misplaced_key {
+            return match closed {
             None => ConditionError::new(
                 ErrorCode::E0001,
                 Span::new(pos, pos + 1),
@@ -208,23 +221,37 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
                 "nothing between the backticks",
             )
             .with_help("write the key between the backticks, e.g. `` `@timestamp` ``"),
-        };
+            };
+        }
     }
-    let found_len = if word.is_empty() {
-        rest.chars().next().map(char::len_utf8).unwrap_or(0)
-    } else {
-        word.len()
+    let key_len = rest
+        .strip_prefix('`')
+        .and_then(|r| r.find('`'))
+        .map(|i| i + 2);
+    let found_len = match key_len {
+        Some(n) if word.is_empty() => n,
+        _ if word.is_empty() => rest.chars().next().map(char::len_utf8).unwrap_or(0),
+        _ => word.len(),
     };
     let found = rest.get(..found_len).unwrap_or("");
+    let shown = if found.contains('`') {
+        format!("`` {found} ``")
+    } else {
+        format!("`{found}`")
+    };
     let err = ConditionError::new(
         ErrorCode::E0001,
         Span::new(pos, pos + found_len),
-        format!("unexpected `{found}`, expected {expected}"),
+        format!("unexpected {shown}, expected {expected}"),
         format!("expected {expected}"),
     );
     let prev_char = src.get(..pos).and_then(|b| b.chars().next_back());
     let digits = rest.trim_start_matches('-');
-    let help = if KEYWORDS.contains(&word) {
+    let help = if (word == "if" || word == "let") && !wants_operator {
+        format!(
+            "`{word}` binds loosest: as an operand of an operator, put it in parentheses: `({word} …)`"
+        )
+    } else if KEYWORDS.contains(&word) {
         format!(
             "`{word}` is a keyword; to name a key `{word}`, quote it with backticks: `` `{word}` ``"
         )
@@ -273,6 +300,36 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
         "write a path, a literal, a function call or a parenthesised condition here".to_string()
     };
     err.with_help(help)
+}
+
+/// True when a `let NAME =` before `pos` has not reached its `in` yet (at the same bracket
+/// depth as `pos`).
+fn open_let(src: &str, pos: usize) -> bool {
+    let before = src.get(..pos).unwrap_or("");
+    let depth = open_brackets(src, pos).len();
+    let mut open = 0usize;
+    let mut word_start = None;
+    for (i, c) in before
+        .char_indices()
+        .chain(std::iter::once((before.len(), ' ')))
+    {
+        match (is_ident_char(c), word_start) {
+            (true, None) => word_start = Some(i),
+            (false, Some(start)) => {
+                word_start = None;
+                if open_brackets(src, start).len() != depth {
+                    continue;
+                }
+                match before.get(start..i) {
+                    Some("let") => open += 1,
+                    Some("in") => open = open.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    open > 0
 }
 
 /// The error at the end of the condition: points at its last character (miette cannot underline

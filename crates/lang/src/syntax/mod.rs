@@ -5,6 +5,7 @@
 
 mod hints;
 mod lower;
+mod operand;
 mod path;
 
 pub use path::{relative_path, simple_path};

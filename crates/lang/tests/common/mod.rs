@@ -257,6 +257,15 @@ pub fn check_tree(n: &ExplainNode, expected: bool, at: &str) -> Result<(), Strin
                 return Err(format!("{at} `{}`: a leaf without reason", n.text));
             }
         }
+        // v2: the last child (the branch taken, the body) decides the result.
+        NodeType::If | NodeType::Let | NodeType::Call => {
+            for (i, c) in n.children.iter().enumerate() {
+                check_tree(c, expected, &format!("{at}.children[{i}]"))?;
+            }
+            if n.children.last().map(|c| c.result) != Some(n.result) {
+                return Err(format!("{at} `{}`: result does not follow", n.text));
+            }
+        }
     }
     Ok(())
 }
