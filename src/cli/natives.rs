@@ -20,12 +20,16 @@ pub enum NativesFormat {
 /// Arguments of `pounce natives`.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  pounce natives\n  pounce natives rules/           # with the pack's own functions\n  pounce natives --format markdown > docs/NATIVES.md\n\nExit codes: 0; 1 a functions file of the paths has errors (printed)."
+    after_help = "Examples:\n  pounce natives\n  pounce natives rules/           # with the pack's own functions\n  pounce natives --usage policies/ rules/   # which rules still call host natives\n  pounce natives --format markdown > docs/NATIVES.md\n\nExit codes: 0; 1 a functions file of the paths has errors (printed)."
 )]
 pub struct NativesArgs {
     /// Rule folders or files whose functions files (and data models) to include.
     #[arg(value_name = "PATH")]
     paths: Vec<std::path::PathBuf>,
+    /// Instead of the list: which rules of the PATHs call host natives (functions outside the
+    /// language and its standard library), and how many call none.
+    #[arg(long)]
+    usage: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: NativesFormat,
@@ -33,6 +37,26 @@ pub struct NativesArgs {
 
 /// Runs `pounce natives`.
 pub fn run(args: NativesArgs) -> ExitCode {
+    if args.usage {
+        let registry = pounce::standard_registry();
+        let (rules, bad) = pounce::panther::load_paths(&args.paths, &registry);
+        let (pack, _) = pounce::panther::with_data_models(&args.paths, &registry);
+        let rows = functions::usage(&rules, &pack);
+        match args.format {
+            NativesFormat::Json => print!("{}", pounce::report::json_document(&rows)),
+            _ => print!("{}", functions::usage_text(&rows)),
+        }
+        return if bad.is_empty() && !rules.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!(
+                "pounce: {} invalid file(s), {} rule(s) loaded",
+                bad.len(),
+                rules.len()
+            );
+            ExitCode::from(1)
+        };
+    }
     let (reg, bad) = pounce::panther::with_data_models(&args.paths, &pounce::standard_registry());
     for r in &bad {
         for d in r.diagnostics() {

@@ -26,6 +26,13 @@ pub struct Template {
 }
 
 impl Template {
+    /// The compiled expressions of the template's holes.
+    pub fn programs(&self) -> impl Iterator<Item = &Program> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(prog) => Some(prog),
+            Part::Text(_) => None,
+        })
+    }
     /// Compiles `src`; errors carry spans in `src`.
     pub fn compile(src: &str, registry: &Registry) -> Result<Template, Vec<ConditionError>> {
         let mut parts = Vec::new();
@@ -125,6 +132,15 @@ pub enum ContextSpec {
 }
 
 impl ContextSpec {
+    /// Every compiled expression of the context.
+    pub fn programs(&self) -> Vec<&Program> {
+        match self {
+            ContextSpec::Template(t) => t.programs().collect(),
+            ContextSpec::Object(m) => m.iter().flat_map(|(_, c)| c.programs()).collect(),
+            ContextSpec::List(l) => l.iter().flat_map(ContextSpec::programs).collect(),
+            ContextSpec::Literal(_) => Vec::new(),
+        }
+    }
     /// Compiles a YAML value into a context spec; errors are (path in the context, errors).
     pub fn compile(
         v: &Value,
@@ -212,6 +228,18 @@ pub struct AlertSpec {
     pub context: Option<ContextSpec>,
     /// `DynamicSeverities`.
     pub severities: Vec<SeverityRule>,
+}
+
+impl AlertSpec {
+    /// Every compiled expression of the alert outputs: title, dedup, context, severities.
+    pub fn programs(&self) -> Vec<&Program> {
+        let mut out: Vec<&Program> = Vec::new();
+        out.extend(self.title.iter().flat_map(Template::programs));
+        out.extend(self.dedup.iter().flat_map(Template::programs));
+        out.extend(self.context.iter().flat_map(ContextSpec::programs));
+        out.extend(self.severities.iter().map(|s| &s.condition));
+        out
+    }
 }
 
 /// A rendered alert.

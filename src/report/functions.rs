@@ -161,3 +161,73 @@ pub fn markdown(reg: &Registry) -> String {
     }
     out
 }
+
+/// Which functions outside the language and its standard library one rule calls.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RuleUsage {
+    /// The rule's ID.
+    pub id: String,
+    /// Host natives its condition and alert outputs call, directly or through the pack's
+    /// functions, in order of first call (`udm` counted apart, as data-model look-ups).
+    pub natives: Vec<String>,
+    /// True when it reads data-model names (`udm`).
+    pub udm: bool,
+}
+
+/// The usage of every rule of a pack.
+pub fn usage(rules: &[crate::panther::Rule], registry: &Registry) -> Vec<RuleUsage> {
+    rules
+        .iter()
+        .map(|r| {
+            let mut calls = super::model::Calls::of(r.program.ast(), registry);
+            for p in r.alert.programs() {
+                calls.visit(p.ast(), registry);
+            }
+            let host: Vec<String> = calls
+                .natives
+                .iter()
+                .filter(|n| registry.get(&n.name).is_none_or(|f| !f.is_standard()))
+                .map(|n| n.name.clone())
+                .collect();
+            RuleUsage {
+                id: r.id.clone(),
+                udm: host.iter().any(|n| n == "udm"),
+                natives: host.into_iter().filter(|n| n != "udm").collect(),
+            }
+        })
+        .collect()
+}
+
+/// The usage report for people: each rule that calls host natives, then the counts.
+pub fn usage_text(rows: &[RuleUsage]) -> String {
+    let mut out = String::new();
+    for r in rows.iter().filter(|r| !r.natives.is_empty()) {
+        out.push_str(&format!("{}: {}\n", r.id, r.natives.join(", ")));
+    }
+    let pure = rows.iter().filter(|r| r.natives.is_empty()).count();
+    let strict = rows
+        .iter()
+        .filter(|r| r.natives.is_empty() && !r.udm)
+        .count();
+    out.push_str(&format!(
+        "{pure} of {} rules call nothing outside the language, its standard library and the pack's data models ({strict} without data models either)\n",
+        rows.len()
+    ));
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in rows {
+        for n in &r.natives {
+            *counts.entry(n.as_str()).or_default() += 1;
+        }
+    }
+    if !counts.is_empty() {
+        out.push_str("host natives by number of rules calling them:");
+        let mut by: Vec<(&str, usize)> = counts.into_iter().collect();
+        by.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (n, c) in by {
+            out.push_str(&format!(" {n} {c},"));
+        }
+        out.pop();
+        out.push('\n');
+    }
+    out
+}

@@ -251,13 +251,14 @@ pub fn canonical_lines(e: &Expr) -> Vec<String> {
 }
 
 /// What a condition calls: natives and the pack's functions, through those functions too.
-struct Calls {
-    natives: Vec<NativeNote>,
-    functions: Vec<FunctionNote>,
+pub(crate) struct Calls {
+    pub(crate) natives: Vec<NativeNote>,
+    pub(crate) functions: Vec<FunctionNote>,
 }
 
 impl Calls {
-    fn of(e: &Expr, registry: &Registry) -> Self {
+    /// What `e` calls, with the functions of `registry`.
+    pub(crate) fn of(e: &Expr, registry: &Registry) -> Self {
         let mut c = Calls {
             natives: Vec::new(),
             functions: Vec::new(),
@@ -265,7 +266,8 @@ impl Calls {
         c.visit(e, registry);
         c
     }
-    fn visit(&mut self, e: &Expr, registry: &Registry) {
+    /// Adds what `e` calls.
+    pub(crate) fn visit(&mut self, e: &Expr, registry: &Registry) {
         for name in natives_called(e) {
             match registry.function(&name) {
                 Some(f) => {
