@@ -34,6 +34,7 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
             now,
             overrides: case.mocks.clone(),
             keys: rule.key_match,
+            ..Env::default()
         };
         let text = serde_json::to_string(&case.document).unwrap();
         let full = rule.program.eval_with(&case.document, &env);

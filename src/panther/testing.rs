@@ -145,6 +145,7 @@ impl Rule {
             now,
             overrides: case.mocks.clone(),
             keys: self.key_match,
+            ..Env::default()
         }
     }
 }

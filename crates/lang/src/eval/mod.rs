@@ -4,12 +4,15 @@
 //! walks the IR; `value.rs` holds operand values, `path.rs` path resolution, `ops.rs` the
 //! operators.
 
+mod budget;
 mod collections;
 mod ops;
 mod path;
 mod scope;
 mod value;
 
+pub(crate) use budget::Budget;
+pub use budget::{BudgetExceeded, DEFAULT_MAX_STEPS};
 pub(crate) use ops::{compare, test_vals};
 pub(crate) use scope::Frame;
 pub(crate) use value::{One, Ref, Vals};
@@ -26,8 +29,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// What an evaluation may depend on besides the document: the clock, functions replaced by
-/// fixed values, and how keys match.
-#[derive(Clone, Debug, Default)]
+/// fixed values, how keys match, and the most steps it may take.
+#[derive(Clone, Debug)]
 pub struct Env {
     /// Current time, seconds since the Unix epoch; natives read it instead of the system clock.
     pub now: i64,
@@ -36,6 +39,19 @@ pub struct Env {
     pub overrides: BTreeMap<String, Value>,
     /// How object keys are matched.
     pub keys: KeyMatch,
+    /// The most steps one evaluation may take ([`DEFAULT_MAX_STEPS`] by default).
+    pub max_steps: u64,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Env {
+            now: 0,
+            overrides: BTreeMap::new(),
+            keys: KeyMatch::Exact,
+            max_steps: DEFAULT_MAX_STEPS,
+        }
+    }
 }
 
 impl Env {
@@ -47,8 +63,7 @@ impl Env {
             .unwrap_or(0);
         Env {
             now,
-            overrides: BTreeMap::new(),
-            keys: KeyMatch::Exact,
+            ..Env::default()
         }
     }
 }
@@ -58,10 +73,29 @@ impl Program {
     pub fn eval<D: Document + ?Sized>(&self, doc: &D) -> bool {
         self.eval_with(doc, &Env::system())
     }
-    /// Evaluates the condition over `doc` in `env`.
+    /// Evaluates the condition over `doc` in `env`. An evaluation over its budget
+    /// (`env.max_steps`) counts as not flagged here: use [`Program::eval_checked`] to tell.
     pub fn eval_with<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> bool {
-        let ctx = Ctx::top(doc, env, None);
-        truthy(&self.root, &ctx)
+        self.eval_checked(doc, env).unwrap_or(false)
+    }
+    /// Evaluates the condition over `doc` in `env`, or says that it took more steps than
+    /// `env.max_steps` allows.
+    pub fn eval_checked<D: Document + ?Sized>(
+        &self,
+        doc: &D,
+        env: &Env,
+    ) -> Result<bool, BudgetExceeded> {
+        let budget = Budget::new(env.max_steps);
+        let ctx = Ctx::top(doc, env, None, &budget);
+        let v = truthy(&self.root, &ctx);
+        budget.check(v)
+    }
+    /// The steps evaluating the condition over `doc` takes (for measuring budgets).
+    pub fn steps<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> u64 {
+        let budget = Budget::new(u64::MAX);
+        let ctx = Ctx::top(doc, env, None, &budget);
+        truthy(&self.root, &ctx);
+        budget.used()
     }
 }
 
@@ -69,8 +103,17 @@ impl Program {
     /// The condition's value (not its truth) over `doc`: `None` when missing or undefined, a
     /// list for a multi-valued expression.
     pub fn value_with<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Option<Value> {
-        let ctx = Ctx::top(doc, env, None);
-        match operand(&self.root, &ctx) {
+        self.value_checked(doc, env).unwrap_or(None)
+    }
+    /// The condition's value over `doc`, or that it took more steps than `env.max_steps`.
+    pub fn value_checked<D: Document + ?Sized>(
+        &self,
+        doc: &D,
+        env: &Env,
+    ) -> Result<Option<Value>, BudgetExceeded> {
+        let budget = Budget::new(env.max_steps);
+        let ctx = Ctx::top(doc, env, None, &budget);
+        let v = match operand(&self.root, &ctx) {
             Vals::One(o) => o.view().map(|r| r.to_value().into_owned()),
             Vals::Many(m) => Some(Value::Array(
                 m.iter()
@@ -78,7 +121,8 @@ impl Program {
                     .map(|r| r.to_value().into_owned())
                     .collect(),
             )),
-        }
+        };
+        budget.check(v)
     }
 }
 
@@ -90,6 +134,7 @@ pub(crate) struct Ctx<'a, 'b, D: ?Sized> {
     pub env: &'a Env,
     pub notes: Option<&'a RefCell<Vec<String>>>,
     pub frames: Option<&'b Frame<'a, 'b, D>>,
+    pub budget: &'a Budget,
 }
 
 impl<D: ?Sized> Clone for Ctx<'_, '_, D> {
@@ -100,19 +145,26 @@ impl<D: ?Sized> Clone for Ctx<'_, '_, D> {
             env: self.env,
             notes: self.notes,
             frames: self.frames,
+            budget: self.budget,
         }
     }
 }
 
 impl<'a, 'b, D: ?Sized> Ctx<'a, 'b, D> {
     /// The top-level context for `root`.
-    pub(crate) fn top(root: &'a D, env: &'a Env, notes: Option<&'a RefCell<Vec<String>>>) -> Self {
+    pub(crate) fn top(
+        root: &'a D,
+        env: &'a Env,
+        notes: Option<&'a RefCell<Vec<String>>>,
+        budget: &'a Budget,
+    ) -> Self {
         Ctx {
             root,
             cur: None,
             env,
             notes,
             frames: None,
+            budget,
         }
     }
     /// The context of a quantifier's body for one element.
@@ -126,12 +178,16 @@ impl<'a, 'b, D: ?Sized> Ctx<'a, 'b, D> {
             env: self.env,
             notes: self.notes,
             frames: self.frames,
+            budget: self.budget,
         }
     }
 }
 
 /// The truth of a node used as a condition.
 pub(crate) fn truthy<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, '_, D>) -> bool {
+    if ctx.budget.spend(1) {
+        return false;
+    }
     match &node.kind {
         NodeKind::And(items) => items.iter().all(|n| truthy(n, ctx)),
         NodeKind::Or(items) => items.iter().any(|n| truthy(n, ctx)),
@@ -145,6 +201,9 @@ pub(crate) fn truthy<'a, D: Document + ?Sized>(node: &'a Node, ctx: &Ctx<'a, '_,
             ..
         } => {
             let (l, r) = (operand(lhs, ctx), operand(rhs, ctx));
+            if ctx.budget.spend(ops::compare_cost(*op, &l, &r)) {
+                return false;
+            }
             compare(*op, *negated, pre, &l, &r)
         }
         NodeKind::Test {
@@ -224,6 +283,9 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(
     node: &'a Node,
     ctx: &Ctx<'a, '_, D>,
 ) -> Vals<'a, D> {
+    if ctx.budget.spend(1) {
+        return Vals::One(One::Undef);
+    }
     match &node.kind {
         NodeKind::Literal(v) => Vals::One(One::Ref(Ref::J(v))),
         NodeKind::Path(p) => resolve(p, ctx),
@@ -296,6 +358,7 @@ pub(crate) fn operand<'a, D: Document + ?Sized>(
                 env: ctx.env,
                 notes: ctx.notes,
                 frames: Some(&frame),
+                budget: ctx.budget,
             };
             operand(&f.body, &inner)
         }
@@ -394,6 +457,9 @@ fn call_native<'a, D: Document + ?Sized>(
                 .zip(&idx)
                 .map(|(a, &i)| a.get(i).and_then(|c| c.as_deref()))
                 .collect();
+            if ctx.budget.spend(1) {
+                break;
+            }
             let mut notes = ctx.notes.map(|n| n.borrow_mut());
             let mut nctx = native_ctx(ctx.env, notes.as_deref_mut());
             let result = native.call(&Args::new(&args), &mut nctx);

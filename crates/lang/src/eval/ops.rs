@@ -75,6 +75,35 @@ pub(crate) fn arith_num(op: ArithOp, a: &Number, b: &Number) -> Option<Value> {
     Number::from_f64(v).map(Value::Number)
 }
 
+/// The steps a comparison of `l` and `r` costs: one per pair of values compared, plus the
+/// work by size (elements of lists and objects, characters of strings in units of 64) that
+/// each pair may scan; computed in time linear in the number of values.
+pub(crate) fn compare_cost<D: Document + ?Sized>(
+    _op: CmpOp,
+    l: &Vals<'_, D>,
+    r: &Vals<'_, D>,
+) -> u64 {
+    let size = |v: Ref<'_, D>| -> u64 {
+        match v.kind() {
+            Kind::String => v.as_str().map_or(0, |s| s.len() as u64 / 64),
+            Kind::Array | Kind::Object => v.len() as u64,
+            _ => 0,
+        }
+    };
+    let (mut nl, mut sl, mut nr, mut sr) = (0u64, 0u64, 0u64, 0u64);
+    for a in l.present() {
+        nl += 1;
+        sl = sl.saturating_add(size(a));
+    }
+    for b in r.present() {
+        nr += 1;
+        sr = sr.saturating_add(size(b));
+    }
+    nl.saturating_mul(nr)
+        .saturating_add(sl.saturating_mul(nr.max(1)))
+        .saturating_add(sr.saturating_mul(nl.max(1)))
+}
+
 /// `l op r` (negated in place when `negated`, and always for `!=`): existential over the
 /// present values of both sides.
 pub(crate) fn compare<D: Document + ?Sized>(

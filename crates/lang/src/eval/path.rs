@@ -23,7 +23,13 @@ pub(crate) fn resolve<'a, D: Document + ?Sized>(p: &'a CPath, ctx: &Ctx<'a, '_, 
             None => return Vals::One(One::Missing),
         },
         CRoot::Root => Ref::D(ctx.root),
-        CRoot::JsonPath(q) => return jsonpath(q, ctx.root),
+        CRoot::JsonPath(q) => {
+            let found = jsonpath(q, ctx.root);
+            if let Vals::Many(m) = &found {
+                ctx.budget.spend(m.len() as u64);
+            }
+            return found;
+        }
     };
     let keys = ctx.env.keys;
     if !p.multi {
@@ -31,6 +37,7 @@ pub(crate) fn resolve<'a, D: Document + ?Sized>(p: &'a CPath, ctx: &Ctx<'a, '_, 
     }
     let mut out = Vec::new();
     walk_many(start, &p.segments, keys, &mut out);
+    ctx.budget.spend(out.len() as u64);
     Vals::Many(out)
 }
 

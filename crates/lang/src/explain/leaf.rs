@@ -24,6 +24,7 @@ pub(super) fn explain_leaf<'a, D: Document + ?Sized>(
         env: ctx.env,
         notes: Some(&notes),
         frames: ctx.frames,
+        budget: ctx.budget,
     };
     let mut e = match &n.kind {
         NodeKind::Compare {

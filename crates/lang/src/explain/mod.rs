@@ -7,7 +7,7 @@ mod leaf;
 
 use crate::ast::{Quantifier, Span};
 use crate::document::{Document, Kind};
-use crate::eval::{Ctx, Env, Frame, One, Vals, elements_of, operand};
+use crate::eval::{Budget, Ctx, Env, Frame, One, Vals, elements_of, operand};
 use crate::ir::{Node, NodeKind, Program};
 use leaf::{explain_leaf, operand_view};
 use serde::Serialize;
@@ -172,23 +172,38 @@ pub struct Explanation {
     pub condition: String,
     /// The tree.
     pub tree: ExplainNode,
+    /// Set when the evaluation went over its budget (`Env::max_steps`): the steps counted.
+    /// The tree then stops where the budget ran out, and `flagged` is false, as evaluation
+    /// gives no verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_exceeded: Option<u64>,
 }
 
 impl Program {
     /// Explains the verdict over `doc` in `env`.
     pub fn explain<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Explanation {
-        let ctx = Ctx::top(doc, env, None);
+        // Explaining evaluates every node (also those evaluation skips): twice the budget.
+        let budget = Budget::new(env.max_steps.saturating_mul(2));
+        let ctx = Ctx::top(doc, env, None, &budget);
         let src = self.source();
         let tree = explain_node(&self.root, &ctx, src, true);
         let facts = facts(&tree);
-        let summary = summarize(&tree, &facts, self);
+        let exceeded = budget.exceeded().then(|| budget.used());
+        let summary = match exceeded {
+            Some(steps) => format!(
+                "evaluation budget exceeded after {steps} steps (the limit is {}): no verdict",
+                env.max_steps
+            ),
+            None => summarize(&tree, &facts, self),
+        };
         Explanation {
             version: 1,
-            flagged: tree.result,
+            flagged: tree.result && exceeded.is_none(),
             summary,
             deciding_spans: facts.iter().map(|f| f.span).collect(),
             condition: src.to_string(),
             tree,
+            budget_exceeded: exceeded,
         }
     }
 }
@@ -359,6 +374,7 @@ fn explain_node<'a, D: Document + ?Sized>(
                 env: ctx.env,
                 notes: ctx.notes,
                 frames: Some(&frame),
+                budget: ctx.budget,
             };
             let mut body = explain_node(&f.body, &inner, f.source(), deciding);
             body.function = Some(f.name.clone());
