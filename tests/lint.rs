@@ -182,6 +182,10 @@ const UNDERLINED: &[(&str, &str)] = &[
     ("W0112_unknown_technique.yml", "TA0005:T1562.08"),
     ("W0113_revoked_technique.yml", "TA0010:T1002"),
     ("W0114_binding_shadows_a_field.yml", "eventName"),
+    (
+        "W0115_quadratic_condition.yml",
+        "any(IpPermissions, let port = FromPort in count($.IpPermissions, FromPort == port) > 1)",
+    ),
 ];
 
 #[test]

@@ -7,6 +7,39 @@ use pounce_lang::ast::{CmpOp, Expr, ExprKind, TestKind};
 use pounce_lang::exclusions::conjuncts;
 use serde_json::Value;
 
+/// W0115: the condition's cost grows faster than linearly in the size of the record (nested
+/// quantifiers over independent lists, a call tree of user functions that doubles).
+pub fn cost(e: &Expr, registry: &pounce_lang::Registry, out: &mut Vec<Finding>) {
+    let c = pounce_lang::cost::estimate(e, registry);
+    if let Some((n, span)) = c.call_tree {
+        out.push(
+            Finding::warning(
+                ErrorCode::W0115,
+                span,
+                format!("this call evaluates {n} function bodies"),
+                "a call tree that grows at each level",
+            )
+            .with_help("a function that calls others twice at every level doubles the work per level: call each once and bind the result with `let`"),
+        );
+    }
+    if c.degree > 1
+        && let Some(span) = c.at
+    {
+        out.push(
+            Finding::warning(
+                ErrorCode::W0115,
+                span,
+                format!(
+                    "the cost of this condition is {} in the size of the record",
+                    c.describe()
+                ),
+                "iterates one list per element of another",
+            )
+            .with_help("a quantifier over a list that does not come from the element (`any(a, any($.b, …))`) compares every pair; iterate the element's own list (`@.b`), or bind what is compared once with `let` (LintAllow: [W0115] if the lists are small by nature)"),
+        );
+    }
+}
+
 /// Runs every AST-only check.
 pub fn check(e: &Expr, out: &mut Vec<Finding>) {
     let cs = conjuncts(e);

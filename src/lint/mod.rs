@@ -41,6 +41,7 @@ pub fn lint_condition(src: &str, registry: &Registry) -> FileReport {
         Ok(p) => {
             let mut hits = Vec::new();
             condition::check(p.ast(), &mut hits);
+            condition::cost(p.ast(), registry, &mut hits);
             for h in hits {
                 report.push(h);
             }
@@ -101,6 +102,7 @@ fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
     unknown_keys(&rule.keys, report, &rule.lint_allow);
     let mut hits = Vec::new();
     condition::check(rule.program.ast(), &mut hits);
+    condition::cost(rule.program.ast(), registry, &mut hits);
     let docs: Vec<&serde_json::Value> = rule.tests.iter().map(|t| &t.document).collect();
     fields::check(rule.program.ast(), &docs, &mut hits);
     exclusions_exercised(rule, registry, &mut hits);

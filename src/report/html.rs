@@ -270,6 +270,12 @@ impl RuleDescription {
             self.subject(true),
             html(&self.condition.canonical)
         );
+        let _ = writeln!(
+            o,
+            "<p class=\"muted\">Evaluation cost: {} in the size of the {}.</p>",
+            html(&self.condition.cost),
+            self.record_word()
+        );
         if !self.condition.functions.is_empty() {
             o.push_str("<p class=\"note\">Functions of the pack it calls:</p>\n<ul>\n");
             for f in &self.condition.functions {

@@ -95,6 +95,12 @@ impl RuleDescription {
             self.subject(true)
         );
         out.push_str(&md_code_block("", &self.condition.canonical));
+        let _ = writeln!(
+            out,
+            "\nEvaluation cost: {} in the size of the {}.",
+            self.condition.cost,
+            self.record_word()
+        );
         if !self.condition.functions.is_empty() {
             out.push_str("\nFunctions of the pack it calls:\n\n");
             for f in &self.condition.functions {

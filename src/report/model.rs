@@ -80,6 +80,9 @@ pub struct Logic {
     /// The pack's user-defined functions the condition calls, directly or through each other,
     /// in order of first call.
     pub functions: Vec<FunctionNote>,
+    /// How the cost of evaluating the condition grows with the record's size (`constant`,
+    /// `linear`, `quadratic`, …; see `pounce_lang::cost`).
+    pub cost: String,
 }
 
 /// A user-defined function a condition calls.
@@ -183,6 +186,7 @@ impl RuleDescription {
                 canonical: canonical_lines(ast).join("\n"),
                 natives: calls.natives,
                 functions: calls.functions,
+                cost: pounce_lang::cost::estimate(ast, registry).describe(),
             },
             exclusions: exclusions(ast)
                 .into_iter()
@@ -221,6 +225,14 @@ impl RuleDescription {
             (AnalysisType::Policy, true) => "A resource",
             (AnalysisType::Rule, false) => "an event",
             (AnalysisType::Rule, true) => "An event",
+        }
+    }
+
+    /// What a record of this kind is called: `resource` or `event`.
+    pub fn record_word(&self) -> &'static str {
+        match self.kind {
+            AnalysisType::Policy => "resource",
+            AnalysisType::Rule => "event",
         }
     }
 

@@ -131,6 +131,8 @@ error_codes! {
     W0113,
     /// A `let` name that is also a field of the test documents. `let eventName = "x" in …` with tests that have `eventName`
     W0114,
+    /// A condition whose cost grows faster than linearly in the record's size. `any(a, any($.a, @ == -1))`
+    W0115,
 }
 
 impl serde::Serialize for ErrorCode {

@@ -13,6 +13,7 @@
 pub mod ast;
 pub mod check;
 pub mod compile;
+pub mod cost;
 mod define;
 pub mod document;
 pub mod error;
