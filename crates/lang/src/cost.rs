@@ -193,9 +193,9 @@ impl Estimator<'_> {
                         // quantifier's body, a single value from the root (an id, a name) is
                         // taken as small.
                         let reads = args.iter().any(|x| {
-                            !matches!(x.kind, ExprKind::Literal(_))
-                                && !derived(x, in_element, bound)
-                                && !(in_element && constant(x))
+                            !(matches!(x.kind, ExprKind::Literal(_))
+                                || derived(x, in_element, bound)
+                                || in_element && constant(x))
                         });
                         Degrees {
                             work: work.max(u32::from(reads)),
