@@ -80,7 +80,6 @@ mod tests {
                 "to_string",
                 "truthy",
                 "type",
-                "value_at",
                 "values",
             ]
         );

@@ -4,8 +4,9 @@
 //! action of category `Permissions` and every `ec2` network `Write` action, i.e. every action
 //! whose category the ported policies test; the S3 actions are in `data/storage/`.
 
-use super::identity::{optional_text, statement_list};
+use super::policy::{self, Statements};
 use crate::stdlib::fnmatch;
+use pounce_lang::document::KeyMatch;
 use pounce_lang::functions::{Args, NativeCtx, NativeError};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,6 +40,30 @@ fn catalogue() -> &'static BTreeMap<&'static str, &'static str> {
         }
         m
     })
+}
+
+/// The statements of the policy document `v` (an object, or JSON text holding one): its
+/// `Statement` list, a single statement object as a one-element list, none when `Statement` is
+/// absent, null or of another type; an error when `v` is not a document.
+fn statement_list(v: Option<&Value>) -> Result<Vec<Value>, NativeError> {
+    let doc = v
+        .and_then(|v| policy::document(v, KeyMatch::Exact).ok())
+        .ok_or_else(|| NativeError("not a policy document (object or JSON text)".into()))?;
+    Ok(match policy::statements(&doc.value, doc.keys) {
+        Statements::List(items) => items.to_vec(),
+        Statements::One(one) if one.is_object() => vec![one.clone()],
+        Statements::One(_) | Statements::None => Vec::new(),
+    })
+}
+
+/// Optional argument `i`: `None` when not given, its text when it is a string; undefined (the
+/// error names it `what`) for anything else.
+fn optional_text<'a>(a: &Args<'a>, i: usize, what: &str) -> Result<Option<&'a str>, NativeError> {
+    match (a.len() > i, a.get(i)) {
+        (false, _) => Ok(None),
+        (true, Some(Value::String(k))) => Ok(Some(k.as_str())),
+        (true, _) => Err(NativeError(format!("{what} is not a string"))),
+    }
 }
 
 /// One entry of an `Action` / `NotAction` value, lower-cased, and whether it is a glob.
@@ -110,7 +135,8 @@ fn statement_coverage(stmt: &Map<String, Value>, out: &mut BTreeSet<String>) {
 /// lower-case action names that the statements of a policy document cover, as policyuniverse
 /// expands them.
 ///
-/// `doc` is read as by `iam_statements`. With `effect` (a string), only statements whose
+/// `doc` is a policy document (an object, or JSON text holding one); its statements are read as
+/// [`statement_list`] reads them. With `effect` (a string), only statements whose
 /// `Effect` is exactly that string (case-sensitive: `"Allow"` does not select `"allow"`) count;
 /// without it, every statement counts whatever its `Effect` (Deny included). Per statement:
 /// - each `Action` entry (a string, or the strings of a list) is lower-cased; an entry with `*`
