@@ -42,20 +42,6 @@ fn catalogue() -> &'static BTreeMap<&'static str, &'static str> {
     })
 }
 
-/// The statements of the policy document `v` (an object, or JSON text holding one): its
-/// `Statement` list, a single statement object as a one-element list, none when `Statement` is
-/// absent, null or of another type; an error when `v` is not a document.
-fn statement_list(v: Option<&Value>) -> Result<Vec<Value>, NativeError> {
-    let doc = v
-        .and_then(|v| policy::document(v, KeyMatch::Exact).ok())
-        .ok_or_else(|| NativeError("not a policy document (object or JSON text)".into()))?;
-    Ok(match policy::statements(&doc.value, doc.keys) {
-        Statements::List(items) => items.to_vec(),
-        Statements::One(one) if one.is_object() => vec![one.clone()],
-        Statements::One(_) | Statements::None => Vec::new(),
-    })
-}
-
 /// Optional argument `i`: `None` when not given, its text when it is a string; undefined (the
 /// error names it `what`) for anything else.
 fn optional_text<'a>(a: &Args<'a>, i: usize, what: &str) -> Result<Option<&'a str>, NativeError> {
@@ -135,8 +121,9 @@ fn statement_coverage(stmt: &Map<String, Value>, out: &mut BTreeSet<String>) {
 /// lower-case action names that the statements of a policy document cover, as policyuniverse
 /// expands them.
 ///
-/// `doc` is a policy document (an object, or JSON text holding one); its statements are read as
-/// [`statement_list`] reads them. With `effect` (a string), only statements whose
+/// `doc` is a policy document (an object, or JSON text holding one); its statements are its
+/// `Statement` list, or a single statement object (none when `Statement` is absent, null or of
+/// another type). With `effect` (a string), only statements whose
 /// `Effect` is exactly that string (case-sensitive: `"Allow"` does not select `"allow"`) count;
 /// without it, every statement counts whatever its `Effect` (Deny included). Per statement:
 /// - each `Action` entry (a string, or the strings of a list) is lower-cased; an entry with `*`
@@ -154,7 +141,16 @@ pub(super) fn iam_covered_actions(
     a: &Args<'_>,
     ctx: &mut NativeCtx<'_>,
 ) -> Result<Value, NativeError> {
-    let statements = statement_list(a.get(0))?;
+    let doc = a
+        .get(0)
+        .and_then(|v| policy::document(v, KeyMatch::Exact).ok())
+        .ok_or_else(|| NativeError("not a policy document (object or JSON text)".into()))?;
+    // The statements, read in place: a list, a single statement object, or none.
+    let statements: &[Value] = match policy::statements(&doc.value, doc.keys) {
+        Statements::List(items) => items,
+        Statements::One(one) if one.is_object() => std::slice::from_ref(one),
+        Statements::One(_) | Statements::None => &[],
+    };
     let effect = optional_text(a, 1, "EFFECT")?;
     let mut out = BTreeSet::new();
     for (i, stmt) in statements.iter().enumerate() {
