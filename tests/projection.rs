@@ -64,6 +64,31 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
 }
 
 #[test]
+fn first_and_filter_keep_the_elements_they_give_back() {
+    // What follows `first`/`filter` reads the elements they return: they are kept whole.
+    let doc = json!({"a": [{"b": 1, "c": 1, "d": 5}], "z": 1});
+    for cond in [
+        "first(a, b == 1).c == 1",
+        "filter(a, b == 1)[-1].c == 1",
+        "let x = first(a, b exists) in x.c == 1",
+        "any(filter(a[*], b == 1), c == 1)",
+    ] {
+        let p = compile(cond, &common::registry()).unwrap();
+        let v = parse_projected(&doc.to_string(), &reads(&p)).unwrap();
+        assert_eq!(v, json!({"a": [{"b": 1, "c": 1, "d": 5}]}), "{cond}");
+        assert!(p.eval(&v), "{cond}");
+    }
+    // `any`, `count` and `map` give no element back: only what their bodies read is kept.
+    let p = compile(
+        "count(a, b == 1) == 1 and map(a, c) == [1]",
+        &common::registry(),
+    )
+    .unwrap();
+    let v = parse_projected(&doc.to_string(), &reads(&p)).unwrap();
+    assert_eq!(v, json!({"a": [{"b": 1, "c": 1}]}));
+}
+
+#[test]
 fn projection_keeps_only_what_is_read() {
     let p = compile(
         "IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)",
@@ -140,6 +165,10 @@ const CONDITIONS: &[&str] = &[
     "truthy(b) and not truthy(c.a)",
     "$..a == 1",
     "parse_json(b.a).x == 1 or keys(c).a exists",
+    "first(a, b == 1).c == 1",
+    "any(filter(a, b == 1), c == \"x\")",
+    "filter(a, b == 1)[-1].c == 1",
+    "let x = first(a, b exists) in x.c == 2 or x.a == 1",
 ];
 
 proptest! {

@@ -1,6 +1,7 @@
 //! The seed policy `AWS.SecurityGroup.RestrictsOutboundTraffic` in both of the contract's forms
-//! (with the native `egress_allows_all_ports` and in the pure language) over the three test
-//! resources of Panther's YAML file, and the native extension hook through the public API.
+//! (with the native `egress_allows_all_ports` and in the pure language, also through the policy
+//! pack's helper `allows_all_ports`) over the three test resources of Panther's YAML file, and
+//! the native extension hook through the public API.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -22,6 +23,18 @@ const PURE_FORM: &str = "IpPermissionsEgress not is_null
   and any(IpPermissionsEgress,
           FromPort is_null or ToPort is_null or (FromPort == 0 and ToPort == 65535))";
 const EXCLUSION: &str = "IpPermissionsEgress is_null";
+/// The pure form with the policy pack's own function (policies/helpers/network.yml), as the
+/// pack's other security-group policies are written.
+const HELPER_FORM: &str =
+    "IpPermissionsEgress not is_null and any(IpPermissionsEgress, allows_all_ports(@))";
+
+/// The standard registry with the policy pack's functions.
+fn pack_program(src: &str) -> Program {
+    let (reg, bad) =
+        pounce::panther::with_data_models(&[common::root().join("policies")], &common::registry());
+    assert!(bad.is_empty());
+    compile(src, &reg).unwrap()
+}
 
 /// Panther's policy file: from the shared corpus when present, else the copy in tests/data.
 fn policy_yaml() -> Value {
@@ -88,6 +101,12 @@ fn both_forms_flag_exactly_the_non_compliant_resources() {
     // restricted 3306 → not flagged; 0–65535 → flagged; null ports → flagged
     assert_eq!(flagged(NATIVE_FORM), vec![false, true, true]);
     assert_eq!(flagged(PURE_FORM), vec![false, true, true]);
+    let helper = pack_program(HELPER_FORM);
+    let by_helper: Vec<bool> = upstream_tests()
+        .iter()
+        .map(|(_, r, _)| helper.eval_with(r, &Env::default()))
+        .collect();
+    assert_eq!(by_helper, vec![false, true, true]);
     for (name, resource, expected) in upstream_tests() {
         assert_eq!(
             program(NATIVE_FORM).eval(&resource),
@@ -117,9 +136,11 @@ fn both_forms_agree_beyond_the_upstream_tests() {
         json!([{"FromPort": "0", "ToPort": "65535"}]),
     ];
     let (native, pure, exclusion) = (program(NATIVE_FORM), program(PURE_FORM), program(EXCLUSION));
+    let helper = pack_program(HELPER_FORM);
     for e in egress {
         let doc = json!({ "IpPermissionsEgress": e });
         assert_eq!(native.eval(&doc), pure.eval(&doc), "{doc}");
+        assert_eq!(native.eval(&doc), helper.eval(&doc), "{doc}");
         // the exclusion and the condition never both hold
         assert!(!(exclusion.eval(&doc) && native.eval(&doc)), "{doc}");
     }

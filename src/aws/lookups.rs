@@ -35,7 +35,7 @@ pub fn register(r: &mut Registry) {
         "resource_lookup",
         1,
         1,
-        "the stored snapshot of the resource with this ID (Panther's resource look-up; tests mock it); unmocked: null, i.e. not found",
+        "the stored snapshot of the resource with this ID: a look-up in Panther's resource store, which pounce does not hold (tests mock it); unmocked: null, i.e. not found",
         |a: &Args<'_>, ctx: &mut NativeCtx<'_>| {
             ctx.note(format_args!(
                 "no resource store is configured: {} is not found (null)",
@@ -48,7 +48,7 @@ pub fn register(r: &mut Registry) {
         "iam_managed_policy_document",
         2,
         2,
-        "look-up of the PolicyDocument of managed policy arn:aws:iam::ACCOUNT:policy/NAME; pounce has no resource store, so unmocked it is null (not found)",
+        "the PolicyDocument of managed policy arn:aws:iam::ACCOUNT:policy/NAME: a look-up in Panther's resource store, which pounce does not hold (tests mock it); unmocked: null, i.e. not found",
         iam_managed_policy_document,
     ));
     r.register(

@@ -1,6 +1,9 @@
-//! The AWS domain functions: what knows of AWS services, event shapes and policy documents,
-//! one file (or folder) per domain. A new function goes in the file of the AWS service it reads
-//! (`s3.rs`, `ec2.rs`, `dynamodb.rs`, `iam/`), CloudTrail event helpers in `cloudtrail.rs`,
+//! The AWS domain functions: what knows of AWS services, event shapes and policy documents and
+//! needs Rust or bundled data to say it (the IAM action catalogue, policyuniverse's rules,
+//! look-ups that tests mock), one file (or folder) per domain. Logic the condition language can
+//! say belongs in a pack's functions file instead (as `policies/helpers/*.yml`), per-rule
+//! configuration in its parameters. A new function goes in the file of the AWS service it reads
+//! (`s3.rs`, `ec2.rs`, `iam/`), CloudTrail event helpers in `cloudtrail.rs`,
 //! what tests mock in `lookups.rs`, per-rule configuration in `config.rs`. A function that
 //! knows nothing of AWS belongs in `crate::stdlib`. Its cases go in
 //! `tests/functions/aws/<file>.yaml`, and `pounce natives --format markdown > docs/NATIVES.md`
@@ -8,7 +11,6 @@
 
 pub mod cloudtrail;
 pub mod config;
-pub mod dynamodb;
 pub mod ec2;
 pub mod iam;
 pub mod lookups;
@@ -20,7 +22,6 @@ use pounce_lang::functions::Registry;
 pub fn register(r: &mut Registry) {
     cloudtrail::register(r);
     config::register(r);
-    dynamodb::register(r);
     ec2::register(r);
     iam::register(r);
     lookups::register(r);
@@ -38,14 +39,9 @@ mod tests {
             registered(register),
             [
                 "ALLOW_LIST",
-                "DMZ_TAGS",
-                "MASTER_ACCOUNT_ID",
-                "REQUIRED_TAGS_MAPPINGS",
                 "ROLES_VIA_EXTERNAL_IDP",
                 "aws_rule_context",
                 "check_account_age",
-                "dynamodb_capacity_slots",
-                "dynamodb_scaling_targets",
                 "egress_allows_all_ports",
                 "geoinfo_from_ip_formatted",
                 "get_actor_user",
@@ -54,25 +50,15 @@ mod tests {
                 "get_unusual_instance_types",
                 "grants_all_s3_actions",
                 "iam_action_category",
-                "iam_arn_account",
                 "iam_covered_actions",
                 "iam_managed_policy_document",
-                "iam_principals",
-                "iam_statements",
-                "iam_strong_conditions",
                 "is_cloudtrail_bucket",
                 "load_ip_address",
-                "nacl_first_open_ingress",
                 "policy_internet_accessible",
                 "policy_is_public",
                 "put_string_set",
                 "resource_lookup",
-                "resource_policy_condition_entries",
-                "resource_policy_principals",
-                "resource_policy_statements",
                 "s3_bucket_accounts",
-                "s3_bucket_arn",
-                "s3_default_sse_algorithm",
                 "s3_object_filename",
                 "snapshot_first_share",
             ]

@@ -1,4 +1,4 @@
-//! Functions over lists and objects: reading (`keys`, `object_get`, `value_at`, `first_where`,
+//! Functions over lists and objects: reading (`keys`, `values`, `object_get`, `first_where`,
 //! upstream's `deep_walk`), building (`make_object`, `object_from`) and combining
 //! (`set_union`).
 
@@ -54,18 +54,6 @@ pub fn register(r: &mut Registry) {
         2,
         "the value of object OBJ under string KEY; undefined when OBJ is not an object, KEY not a string or the key absent",
         object_get,
-    ));
-    r.register(Native::new(
-        "value_at",
-        2,
-        2,
-        "safe nested read: the value of VALUE at the dot-separated key PATH; undefined when a step is missing or not an object",
-        |a: &Args<'_>, _: &mut NativeCtx<'_>| match (a.get(0), a.get(1)) {
-            (Some(v), Some(Value::String(path))) => value_at(v, path)
-                .cloned()
-                .ok_or_else(|| NativeError(format!("no value at `{path}`"))),
-            _ => Err(NativeError("value_at needs a value and a string path".into())),
-        },
     ));
     r.register(Native::new(
         "deep_walk",
@@ -129,16 +117,6 @@ fn object_get(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeErr
             "object_get: not an object and a string key".into(),
         )),
     }
-}
-
-/// The value at a dot-separated key path (`a.b.c`); `None` when a step is missing or the value
-/// there is not an object. An empty path gives the value itself.
-fn value_at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    if path.is_empty() {
-        return Some(v);
-    }
-    path.split('.')
-        .try_fold(v, |cur, key| cur.as_object().and_then(|m| m.get(key)))
 }
 
 /// The keys (arguments 2…) of a walk, then the walk of argument 1.

@@ -49,7 +49,6 @@ mod tests {
         assert_eq!(
             registered(register),
             [
-                "age_seconds",
                 "cidr_is_private",
                 "coalesce",
                 "deep_walk",
@@ -77,12 +76,10 @@ mod tests {
                 "text_concat",
                 "text_replace",
                 "timestamp",
-                "timestamp_diff",
                 "to_number",
                 "to_string",
                 "truthy",
                 "type",
-                "value_at",
                 "values",
             ]
         );

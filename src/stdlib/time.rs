@@ -1,7 +1,7 @@
-//! Functions over timestamps: reading them (`timestamp`), the evaluation clock (`now`,
-//! `age_seconds`), exact differences (`timestamp_diff`) and hour buckets (`hour_floor`). They
-//! read the clock from the evaluation environment (`Env::now`), never from the system, so tests
-//! are repeatable.
+//! Functions over timestamps: reading them (`timestamp`, fractions of a second kept), the
+//! evaluation clock (`now`) and hour buckets (`hour_floor`). An age is `now() - timestamp(x)`,
+//! a difference `timestamp(a) - timestamp(b)`. The clock comes from the evaluation environment
+//! (`Env::now`), never from the system, so tests are repeatable.
 
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
@@ -12,20 +12,8 @@ pub fn register(r: &mut Registry) {
         "timestamp",
         1,
         1,
-        "seconds since the Unix epoch of an RFC 3339 / ISO 8601 timestamp string (a number is taken as epoch seconds)",
-        |a: &Args<'_>, _: &mut NativeCtx<'_>| a.get(0).and_then(to_epoch).map(Value::from).ok_or_else(|| NativeError("not a timestamp".into())),
-    ));
-    r.register(Native::new(
-        "age_seconds",
-        1,
-        1,
-        "seconds from a timestamp to now (negative for a future time); undefined when it is not a timestamp",
-        |a: &Args<'_>, ctx: &mut NativeCtx<'_>| {
-            let t = a.get(0).and_then(to_epoch).ok_or_else(|| NativeError("not a timestamp".into()))?;
-            let age = ctx.now - t;
-            ctx.note(format_args!("now - {} = {age} s ({:.1} days)", a.get(0).map(Value::to_string).unwrap_or_default(), age as f64 / 86400.0));
-            Ok(Value::from(age))
-        },
+        "seconds since the Unix epoch of an RFC 3339 / ISO 8601 timestamp string, fractions of a second kept (a number is taken as epoch seconds)",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| a.get(0).and_then(epoch_value).ok_or_else(|| NativeError("not a timestamp".into())),
     ));
     r.register(Native::new(
         "now",
@@ -35,27 +23,12 @@ pub fn register(r: &mut Registry) {
         |_: &Args<'_>, ctx: &mut NativeCtx<'_>| Ok(Value::from(ctx.now)),
     ));
     r.register(Native::new(
-        "timestamp_diff",
-        2,
-        2,
-        "A minus B in seconds, fractions of a second included, for two timestamps (strings as `timestamp` reads them, or epoch numbers); undefined unless both are timestamps",
-        timestamp_diff,
-    ));
-    r.register(Native::new(
         "hour_floor",
         1,
         1,
         "the Unix time (a float such as 1739559600.0) of the start of the UTC hour holding a timestamp string or epoch-seconds number; undefined when it is neither",
         hour_floor,
     ));
-}
-
-fn to_epoch(v: &Value) -> Option<i64> {
-    match v {
-        Value::String(s) => parse_timestamp(s),
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        _ => None,
-    }
 }
 
 /// Parses `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS[.fff]]` with an optional `Z` or `±HH[:]MM`
@@ -136,48 +109,46 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146097 + doe - 719468
 }
 
-/// Seconds since the Unix epoch of a timestamp, with its fraction of a second: a string read as
-/// [`parse_timestamp`] reads it plus the digits after `HH:MM:SS.`, or a number taken as epoch
-/// seconds.
-fn exact_epoch(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => {
-            let s = s.trim();
-            let whole = parse_timestamp(s)? as f64;
-            let frac = match (s.as_bytes().get(16), s.get(19..)) {
-                (Some(b':'), Some(rest)) if rest.starts_with('.') => {
-                    let digits: String = rest
-                        .chars()
-                        .skip(1)
-                        .take_while(char::is_ascii_digit)
-                        .collect();
-                    format!("0.{digits}").parse::<f64>().unwrap_or(0.0)
-                }
-                _ => 0.0,
-            };
-            Some(whole + frac)
-        }
-        _ => None,
+/// Seconds since the Unix epoch of a timestamp string read as [`parse_timestamp`] reads it,
+/// with the fraction of a second written after `HH:MM:SS.` (the decimal text is parsed as one
+/// number, so `…14.916Z` is the double nearest to `….916`).
+fn exact_epoch(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let whole = parse_timestamp(s)?;
+    let digits: String = match (s.as_bytes().get(16), s.get(19..)) {
+        (Some(b':'), Some(rest)) if rest.starts_with('.') => rest
+            .chars()
+            .skip(1)
+            .take_while(char::is_ascii_digit)
+            .collect(),
+        _ => String::new(),
+    };
+    if digits.is_empty() {
+        return Some(whole as f64);
+    }
+    if whole >= 0 {
+        format!("{whole}.{digits}").parse().ok()
+    } else {
+        Some(whole as f64 + format!("0.{digits}").parse::<f64>().ok()?)
     }
 }
 
-/// `timestamp_diff(a, b)`: `a - b` in seconds, as a number that keeps fractions of a second
-/// (`2019-01-01T00:00:07Z` minus `2019-01-01T00:00:00.500Z` is 6.5). Strings are read as
-/// `timestamp` reads them (RFC 3339 / ISO 8601, no offset = UTC); numbers are epoch seconds.
-/// Undefined when either argument is missing, null, empty or not a timestamp.
-fn timestamp_diff(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let (Some(x), Some(y)) = (
-        a.get(0).and_then(exact_epoch),
-        a.get(1).and_then(exact_epoch),
-    ) else {
-        return Err(NativeError("not a timestamp".into()));
-    };
-    let d = x - y;
-    ctx.note(format_args!("difference: {d} s"));
-    serde_json::Number::from_f64(d)
-        .map(Value::Number)
-        .ok_or_else(|| NativeError("not a finite difference".into()))
+/// `timestamp(x)`: a string as [`exact_epoch`] reads it, as an integer when it has no fraction
+/// of a second (`2000-01-01T00:00:00Z` → 946684800, `…00:00:00.5Z` → 946684800.5); a number as
+/// it is; `None` for anything else or text that is not a timestamp.
+fn epoch_value(v: &Value) -> Option<Value> {
+    match v {
+        Value::Number(n) => Some(Value::Number(n.clone())),
+        Value::String(s) => {
+            let secs = exact_epoch(s)?;
+            if secs.fract() == 0.0 {
+                parse_timestamp(s).map(Value::from)
+            } else {
+                serde_json::Number::from_f64(secs).map(Value::Number)
+            }
+        }
+        _ => None,
+    }
 }
 
 /// `hour_floor(ts)`: the Unix time of the start of the UTC hour that holds `ts`, as a float

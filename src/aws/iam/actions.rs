@@ -4,8 +4,9 @@
 //! action of category `Permissions` and every `ec2` network `Write` action, i.e. every action
 //! whose category the ported policies test; the S3 actions are in `data/storage/`.
 
-use super::identity::{optional_text, statement_list};
+use super::policy::{self, Statements};
 use crate::stdlib::fnmatch;
+use pounce_lang::document::KeyMatch;
 use pounce_lang::functions::{Args, NativeCtx, NativeError};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,6 +40,16 @@ fn catalogue() -> &'static BTreeMap<&'static str, &'static str> {
         }
         m
     })
+}
+
+/// Optional argument `i`: `None` when not given, its text when it is a string; undefined (the
+/// error names it `what`) for anything else.
+fn optional_text<'a>(a: &Args<'a>, i: usize, what: &str) -> Result<Option<&'a str>, NativeError> {
+    match (a.len() > i, a.get(i)) {
+        (false, _) => Ok(None),
+        (true, Some(Value::String(k))) => Ok(Some(k.as_str())),
+        (true, _) => Err(NativeError(format!("{what} is not a string"))),
+    }
 }
 
 /// One entry of an `Action` / `NotAction` value, lower-cased, and whether it is a glob.
@@ -110,7 +121,9 @@ fn statement_coverage(stmt: &Map<String, Value>, out: &mut BTreeSet<String>) {
 /// lower-case action names that the statements of a policy document cover, as policyuniverse
 /// expands them.
 ///
-/// `doc` is read as by `iam_statements`. With `effect` (a string), only statements whose
+/// `doc` is a policy document (an object, or JSON text holding one); its statements are its
+/// `Statement` list, or a single statement object (none when `Statement` is absent, null or of
+/// another type). With `effect` (a string), only statements whose
 /// `Effect` is exactly that string (case-sensitive: `"Allow"` does not select `"allow"`) count;
 /// without it, every statement counts whatever its `Effect` (Deny included). Per statement:
 /// - each `Action` entry (a string, or the strings of a list) is lower-cased; an entry with `*`
@@ -128,7 +141,16 @@ pub(super) fn iam_covered_actions(
     a: &Args<'_>,
     ctx: &mut NativeCtx<'_>,
 ) -> Result<Value, NativeError> {
-    let statements = statement_list(a.get(0))?;
+    let doc = a
+        .get(0)
+        .and_then(|v| policy::document(v, KeyMatch::Exact).ok())
+        .ok_or_else(|| NativeError("not a policy document (object or JSON text)".into()))?;
+    // The statements, read in place: a list, a single statement object, or none.
+    let statements: &[Value] = match policy::statements(&doc.value, doc.keys) {
+        Statements::List(items) => items,
+        Statements::One(one) if one.is_object() => std::slice::from_ref(one),
+        Statements::One(_) | Statements::None => &[],
+    };
     let effect = optional_text(a, 1, "EFFECT")?;
     let mut out = BTreeSet::new();
     for (i, stmt) in statements.iter().enumerate() {

@@ -2,7 +2,9 @@
 //! document (an object, or JSON text holding one), its statements, a statement's principals
 //! and the condition entries that restrict who may use it, as policyuniverse 1.5.1.20230817
 //! reads them. Each function decides what to do with what the model finds (skip it, keep it,
-//! or be undefined), as its own upstream policy does; the reading itself is here once.
+//! or be undefined), as its own upstream policy does; the reading itself is here once. The policy
+//! pack says the same reading in the language (`policies/helpers/iam.yml`: statements,
+//! principals, restricting conditions); tests/policy_helpers.rs keeps the two in agreement.
 
 use pounce_lang::document::{KeyMatch, get_key};
 use serde_json::{Map, Value};
@@ -187,17 +189,6 @@ pub struct ConditionEntry<'v> {
     pub value: &'v Value,
 }
 
-impl ConditionEntry<'_> {
-    /// The entry as `{"operator": …, "key": …, "value": …}`.
-    pub fn to_json(&self) -> Value {
-        let mut e = Map::new();
-        e.insert("operator".into(), Value::String(self.operator.to_string()));
-        e.insert("key".into(), Value::String(self.key.to_string()));
-        e.insert("value".into(), self.value.clone());
-        Value::Object(e)
-    }
-}
-
 /// The restricting entries under one operator (`op` and its object of condition keys), in
 /// document order: none unless [`strong_operator`]; else, for each key with a [`key_kind`], one
 /// entry per value (a list gives one per element, so an empty list none; any other value, null
@@ -221,24 +212,6 @@ pub fn operator_entries<'v>(op: &'v str, keys: &'v Map<String, Value>) -> Vec<Co
         }));
     }
     out
-}
-
-/// The restricting entries of a `Condition` object, in document order; an operator whose value
-/// is not an object is skipped.
-pub fn condition_entries(condition: &Map<String, Value>) -> Vec<ConditionEntry<'_>> {
-    condition
-        .iter()
-        .filter_map(|(op, body)| body.as_object().map(|keys| operator_entries(op, keys)))
-        .flatten()
-        .collect()
-}
-
-/// [`condition_entries`], each as `{"operator": …, "key": …, "value": …}`.
-pub fn condition_entries_json(condition: &Map<String, Value>) -> Vec<Value> {
-    condition_entries(condition)
-        .iter()
-        .map(ConditionEntry::to_json)
-        .collect()
 }
 
 #[cfg(test)]
