@@ -96,12 +96,12 @@ impl Estimator<'_> {
     /// quantifier's element; `bound` are the names bound here (let names, parameters), each
     /// with whether its value comes from the current element (a part of a list already
     /// counted).
-    fn degree(&mut self, e: &Expr, in_element: bool, bound: &[(String, bool)]) -> u32 {
+    fn degree(&mut self, e: &Expr, in_element: bool, bound: &[(String, Origin)]) -> u32 {
         self.measure(e, in_element, bound).work
     }
 
     /// The degrees of the work and of the number of values of `e`.
-    fn measure(&mut self, e: &Expr, in_element: bool, bound: &[(String, bool)]) -> Degrees {
+    fn measure(&mut self, e: &Expr, in_element: bool, bound: &[(String, Origin)]) -> Degrees {
         // Deep trees are bounded by the parser; guard anyway against runaway recursion.
         if self.depth > 512 {
             return Degrees::default();
@@ -113,7 +113,7 @@ impl Estimator<'_> {
         d
     }
 
-    fn measure_of(&mut self, e: &Expr, in_element: bool, bound: &[(String, bool)]) -> Degrees {
+    fn measure_of(&mut self, e: &Expr, in_element: bool, bound: &[(String, Origin)]) -> Degrees {
         match &e.kind {
             ExprKind::Literal(_) => Degrees::default(),
             ExprKind::Path(p) => {
@@ -127,7 +127,7 @@ impl Estimator<'_> {
                 let l = self.measure(list, in_element, bound);
                 // The elements: none to count for a literal list or one computed from the
                 // element (a part already counted); else the list's size.
-                let elements = if derived(list, in_element, bound) || configured(list) {
+                let elements = if derived(list, in_element, bound) || configured(list, bound) {
                     l.values
                 } else {
                     l.values.max(1)
@@ -151,7 +151,7 @@ impl Estimator<'_> {
             ExprKind::Let { name, value, body } => {
                 let v = self.measure(value, in_element, bound);
                 let mut inner = bound.to_vec();
-                inner.push((name.name.clone(), derived(value, in_element, bound)));
+                inner.push((name.name.clone(), origin(value, in_element, bound)));
                 let b = self.measure(body, in_element, &inner);
                 Degrees {
                     work: v.work.max(b.work),
@@ -174,11 +174,11 @@ impl Estimator<'_> {
                             self.call_tree = Some((size, e.span));
                         }
                         // The body over its parameters.
-                        let params: Vec<(String, bool)> = f
+                        let params: Vec<(String, Origin)> = f
                             .params
                             .iter()
                             .zip(args)
-                            .map(|(p, arg)| (p.clone(), derived(arg, in_element, bound)))
+                            .map(|(p, arg)| (p.clone(), origin(arg, in_element, bound)))
                             .collect();
                         let b = self.measure(f.ast(), false, &params);
                         Degrees {
@@ -239,7 +239,7 @@ impl Estimator<'_> {
 
 /// True for a path that reads the current element (or a name bound to a part of it), not the
 /// record's root.
-fn relative(p: &crate::ast::Path, in_element: bool, bound: &[(String, bool)]) -> bool {
+fn relative(p: &crate::ast::Path, in_element: bool, bound: &[(String, Origin)]) -> bool {
     let binding = match p.segments.first() {
         Some(crate::ast::Segment::Key(k)) => bound.iter().rev().find(|(n, _)| n == k),
         _ => None,
@@ -247,19 +247,51 @@ fn relative(p: &crate::ast::Path, in_element: bool, bound: &[(String, bool)]) ->
     match &p.root {
         PathRoot::Current => true,
         PathRoot::Implicit => match binding {
-            Some((_, from_element)) => *from_element,
+            Some((_, o)) => *o == Origin::Element,
             None => in_element,
         },
         PathRoot::Root | PathRoot::JsonPath(_) => false,
     }
 }
 
-/// True for a literal or a call of literals only (a pack parameter such as `ALLOWED()`): a
-/// list of fixed size, whatever the record.
-fn configured(e: &Expr) -> bool {
+/// Where a bound value comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// The current element (a part of a list already counted).
+    Element,
+    /// Literals and pack parameters: of fixed size, whatever the record.
+    Configured,
+    /// The record.
+    Record,
+}
+
+/// Where the value of `e` comes from.
+fn origin(e: &Expr, in_element: bool, bound: &[(String, Origin)]) -> Origin {
+    if derived(e, in_element, bound) {
+        Origin::Element
+    } else if configured(e, bound) {
+        Origin::Configured
+    } else {
+        Origin::Record
+    }
+}
+
+/// True for a literal, a call of literals only (a pack parameter such as `ALLOWED()`), or a
+/// name bound to one: a list of fixed size, whatever the record.
+fn configured(e: &Expr, bound: &[(String, Origin)]) -> bool {
     match &e.kind {
         ExprKind::Literal(_) => true,
-        ExprKind::Call { args, .. } => args.iter().all(configured),
+        ExprKind::Call { args, .. } => args.iter().all(|a| configured(a, bound)),
+        // A part of a configured value (`MAPPING()[key]`).
+        ExprKind::Access { base, .. } | ExprKind::Index { base, .. } => configured(base, bound),
+        ExprKind::Path(p) if p.root == PathRoot::Implicit => match p.segments.first() {
+            Some(crate::ast::Segment::Key(k)) => bound
+                .iter()
+                .rev()
+                .find(|(n, _)| n == k)
+                .is_some_and(|(_, o)| *o == Origin::Configured),
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -275,21 +307,23 @@ fn constant(e: &Expr) -> bool {
     }
 }
 
-/// True when the value of `e` is (a part of, or computed from) the current element.
-fn derived(e: &Expr, in_element: bool, bound: &[(String, bool)]) -> bool {
+/// True when the value of `e` is (a part of, or computed from) the current element: a path
+/// relative to it, a step into such a value, or an expression of such values and constants.
+fn derived(e: &Expr, in_element: bool, bound: &[(String, Origin)]) -> bool {
     match &e.kind {
         ExprKind::Path(p) => relative(p, in_element, bound),
+        ExprKind::Literal(_) => false,
         ExprKind::Access { base, .. } | ExprKind::Index { base, .. } => {
             derived(base, in_element, bound)
         }
-        // A function of the element's parts (and constants).
-        ExprKind::Call { args, .. } => {
-            args.iter().any(|a| derived(a, in_element, bound))
-                && args
-                    .iter()
-                    .all(|a| derived(a, in_element, bound) || constant(a))
+        // `map`/`filter`/`first` over the element's own list.
+        ExprKind::Quantifier { list, .. } => derived(list, in_element, bound),
+        // A function or an expression of the element's parts (and constants).
+        _ => {
+            e.children().any(|a| derived(a, in_element, bound))
+                && e.children()
+                    .all(|a| derived(a, in_element, bound) || constant(a) || configured(a, bound))
         }
-        _ => false,
     }
 }
 
@@ -324,6 +358,9 @@ mod tests {
         assert_eq!(degree("any(a, any(f($.list[*]), @ == 1))"), 2);
         // a pack parameter is a constant list; a data-model look-up a single value
         assert_eq!(degree("none(ALLOWED(), fnmatch($.name, @))"), 0);
+        assert_eq!(degree("let ports = [22, 3389] in any(a, any(ports, @ == 1))"), 1);
+        assert_eq!(degree("any(a, any(if x then @.l else [@.m], true))"), 1);
+        assert_eq!(degree("let r = MAP()[k] in any(r, not ($.l[*] == @))"), 1);
         assert_eq!(
             degree("any(items, check(concat(userId, udm(\"account\"))))"),
             1
