@@ -358,7 +358,10 @@ mod tests {
         assert_eq!(degree("any(a, any(f($.list[*]), @ == 1))"), 2);
         // a pack parameter is a constant list; a data-model look-up a single value
         assert_eq!(degree("none(ALLOWED(), fnmatch($.name, @))"), 0);
-        assert_eq!(degree("let ports = [22, 3389] in any(a, any(ports, @ == 1))"), 1);
+        assert_eq!(
+            degree("let ports = [22, 3389] in any(a, any(ports, @ == 1))"),
+            1
+        );
         assert_eq!(degree("any(a, any(if x then @.l else [@.m], true))"), 1);
         assert_eq!(degree("let r = MAP()[k] in any(r, not ($.l[*] == @))"), 1);
         assert_eq!(
