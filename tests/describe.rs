@@ -629,8 +629,8 @@ fn usage_errors_exit_2() {
         &["describe", PACK],
         &["describe", "no/such/file.yml"],
         &["describe", SEED, "--format", "pdf"],
-        &["describe", "--site", "/tmp/x", "--format", "json"],
-        &["describe", "--site", "/tmp/x", "no/such/folder"],
+        &["describe", "--site", "target/no-site", "--format", "json"],
+        &["describe", "--site", "target/no-site", "no/such/folder"],
         &["coverage", "no/such/folder"],
         &["coverage", "--format", "csv"],
     ] {
