@@ -14,16 +14,17 @@ use std::process::ExitCode;
 /// Arguments of `pounce eval`.
 #[derive(Args)]
 #[command(
+    override_usage = "pounce eval -e EXPR [OPTIONS] [FILE]...\n       pounce eval -r PATH... [OPTIONS] [FILE]...",
     after_help = "With -e, prints `true` or `false` per record, in input order.\nWith -r, prints one NDJSON line per finding (see docs/CLI.md for the fields), in input order,\nand a summary on stderr.\n\nExamples:\n  pounce eval -e 'IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)' sg.json\n  cat events.ndjson | pounce eval -e 'eventName == \"ConsoleLogin\"'\n  pounce eval -r policies/ resources.ndjson\n  pounce eval -r policies/ --all --threads 2 --type AWS.EC2.SecurityGroup groups.ndjson\n\nExit codes: 0 every record evaluated; 1 some record was rejected (not JSON, not UTF-8, too large:\nreported as FILE:LINE on stderr) or --max-errors was reached; 2 the condition or a rule file does not compile, or usage error."
 )]
 pub struct EvalArgs {
-    /// The condition to evaluate.
+    /// The condition to evaluate (may start with `-`: `-e '-Count == -3'`).
     #[arg(
         short = 'e',
         long = "expr",
         value_name = "EXPR",
-        required_unless_present = "rules",
-        conflicts_with = "rules"
+        conflicts_with = "rules",
+        allow_hyphen_values = true
     )]
     expr: Option<String>,
     /// A rule file or folder of rule files (repeat for several).
@@ -54,34 +55,40 @@ pub struct EvalArgs {
 
 /// Runs `pounce eval`.
 pub fn run(args: EvalArgs) -> ExitCode {
+    if args.expr.is_none() && args.rules.is_empty() {
+        errln!(
+            "pounce: eval needs a condition (-e EXPR) or rules (-r PATH) to evaluate the records with\n\nUsage: pounce eval -e EXPR [OPTIONS] [FILE]...\n       pounce eval -r PATH... [OPTIONS] [FILE]...\n\nFor more information, try 'pounce eval --help'."
+        );
+        return ExitCode::from(2);
+    }
     let registry = pounce::standard_registry();
     let mode = match &args.expr {
         Some(e) => match pounce::compile(e, &registry) {
             Ok(p) => Evaluator::Expr(p),
             Err(e) => {
-                eprint!("{}", render::diagnostic(&e, render::stderr_color()));
+                err!("{}", render::diagnostic(&e, render::stderr_color()));
                 return ExitCode::from(2);
             }
         },
         None => {
             for p in &args.rules {
                 if !p.exists() {
-                    eprintln!("pounce: {}: no such file or folder", p.display());
+                    errln!("pounce: {}: no such file or folder", p.display());
                     return ExitCode::from(2);
                 }
             }
             let (mut rules, invalid) = pounce::panther::load_paths(&args.rules, &registry);
             if rules.is_empty() && invalid.is_empty() {
-                eprintln!("pounce: no rule files (`.yml`, `.yaml`) under the given path(s)");
+                errln!("pounce: no rule files (`.yml`, `.yaml`) under the given path(s)");
                 return ExitCode::from(2);
             }
             if !invalid.is_empty() {
                 for rep in &invalid {
                     for d in rep.diagnostics() {
-                        eprint!("{}", render::diagnostic(&d, render::stderr_color()));
+                        err!("{}", render::diagnostic(&d, render::stderr_color()));
                     }
                 }
-                eprintln!("pounce: {} rule file(s) invalid", invalid.len());
+                errln!("pounce: {} rule file(s) invalid", invalid.len());
                 return ExitCode::from(2);
             }
             if !args.include_disabled {
@@ -96,7 +103,7 @@ pub fn run(args: EvalArgs) -> ExitCode {
     {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("pounce: cannot start worker threads: {e}");
+            errln!("pounce: cannot start worker threads: {e}");
             return ExitCode::from(2);
         }
     };
@@ -130,7 +137,7 @@ fn evaluate_all(args: &EvalArgs, mode: &Evaluator) -> ExitCode {
             match std::fs::File::open(f) {
                 Ok(h) => Box::new(std::io::BufReader::with_capacity(1 << 16, h)),
                 Err(e) => {
-                    eprintln!("{name}: cannot read: {e}");
+                    errln!("{name}: cannot read: {e}");
                     rejected.push(format!("{name}: cannot read"));
                     continue;
                 }
@@ -167,10 +174,10 @@ fn evaluate_all(args: &EvalArgs, mode: &Evaluator) -> ExitCode {
                     }
                 }
                 Outcome::Rejected(msg) => {
-                    eprintln!("{name}:{line}: {msg}");
+                    errln!("{name}:{line}: {msg}");
                     rejected.push(format!("{name}:{line}"));
                     if args.max_errors.is_some_and(|m| rejected.len() >= m) {
-                        eprintln!(
+                        errln!(
                             "pounce: stopping after {} rejected record(s) (--max-errors)",
                             rejected.len()
                         );
@@ -184,7 +191,7 @@ fn evaluate_all(args: &EvalArgs, mode: &Evaluator) -> ExitCode {
             }
         };
         if let Err(e) = pounce::engine::stream::run(reader, args.max_record_bytes, each, sink) {
-            eprintln!("{name}: read error: {e}");
+            errln!("{name}: read error: {e}");
             rejected.push(format!("{name}: read error"));
         }
         if stopped || write_failed {
@@ -196,18 +203,18 @@ fn evaluate_all(args: &EvalArgs, mode: &Evaluator) -> ExitCode {
     }
     if let Evaluator::Pack(pack) = mode {
         let findings: usize = per_rule.values().sum();
-        eprintln!(
+        errln!(
             "pounce: {records} record(s) read, {} rejected, {findings} finding(s); {tried} of {applicable} applicable rule evaluation(s) tried",
             rejected.len()
         );
         for (i, n) in &per_rule {
             if let Some(r) = pack.rules.get(*i) {
-                eprintln!("  {n:>8}  {}", r.id);
+                errln!("  {n:>8}  {}", r.id);
             }
         }
     }
     if !rejected.is_empty() {
-        eprintln!(
+        errln!(
             "pounce: {} record(s) rejected: {}",
             rejected.len(),
             rejected

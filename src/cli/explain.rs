@@ -12,7 +12,8 @@ use std::process::ExitCode;
 /// Output formats of `pounce explain`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ExplainFormat {
-    /// A tree for people.
+    /// A tree for people (`human` is the same).
+    #[value(alias = "human")]
     Text,
     /// One JSON explanation per document, one per line (schema in docs/EXPLAIN.md).
     Json,
@@ -21,16 +22,18 @@ pub enum ExplainFormat {
 /// Arguments of `pounce explain`.
 #[derive(Args)]
 #[command(
+    override_usage = "pounce explain -e EXPR [--format text|json] [FILE]\n       pounce explain -r RULE_FILE [--test NAME] [--format text|json] [FILE]",
     after_help = "Examples:\n  pounce explain -e 'IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)' sg.json\n  pounce explain -r policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml --test 'Security Group Does Not Restrict Outbound Traffic'\n  pounce explain -r rule.yml --format json events.ndjson\n\nExit codes: 0 explained; 1 a record was not valid JSON or the named test does not exist; 2 usage error or the condition does not compile."
 )]
 pub struct ExplainArgs {
-    /// The condition to explain.
+    /// The condition to explain (may start with `-`).
     #[arg(
         short = 'e',
         long = "expr",
         value_name = "EXPR",
         conflicts_with = "rule",
-        required_unless_present = "rule"
+        required_unless_present = "rule",
+        allow_hyphen_values = true
     )]
     expr: Option<String>,
     /// A rule file whose condition to explain.
@@ -59,7 +62,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 rule.program()
             }
             Err(e) => {
-                eprint!("{}", render::diagnostic(&e, render::stderr_color()));
+                err!("{}", render::diagnostic(&e, render::stderr_color()));
                 return ExitCode::from(2);
             }
         },
@@ -71,7 +74,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             }
             Err(rep) => {
                 for d in rep.diagnostics() {
-                    eprint!("{}", render::diagnostic(&d, render::stderr_color()));
+                    err!("{}", render::diagnostic(&d, render::stderr_color()));
                 }
                 return ExitCode::from(2);
             }
@@ -90,7 +93,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             None => {
                 let names: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
                 let near = pounce::lang::suggest::nearest(name, names.iter().copied());
-                eprintln!(
+                errln!(
                     "pounce: {} has no test named `{name}`{}",
                     r.path.display(),
                     near.first()
@@ -105,7 +108,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         let (name, text) = match super::eval::read_input(&f) {
             Ok(t) => t,
             Err(msg) => {
-                eprintln!("{msg}");
+                errln!("{msg}");
                 return ExitCode::from(1);
             }
         };
@@ -114,7 +117,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 Ok(r) => docs.push((format!("{name}:{}", r.line), r.value)),
                 Err(e) => {
                     rejected += 1;
-                    eprintln!("{e}");
+                    errln!("{e}");
                 }
             }
         }
@@ -134,7 +137,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             }
         }
     }
-    print!("{out}");
+    out!("{out}");
     if rejected > 0 {
         ExitCode::from(1)
     } else {

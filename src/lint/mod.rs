@@ -315,17 +315,38 @@ fn tactic_names(shortnames: &[String]) -> String {
 
 /// Lints every rule file under `paths`, plus duplicate IDs across them (E0208).
 pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
+    lint_paths_ignoring(paths, registry, &[])
+}
+
+/// [`lint_paths`] without the files an `--ignore` pattern matches. YAML files found in folders
+/// that are not Panther files, and Panther files of types pounce does not run, are not linted
+/// (see [`panther::classify`]); files given directly always are.
+pub fn lint_paths_ignoring(
+    paths: &[PathBuf],
+    registry: &Registry,
+    ignore: &[String],
+) -> Vec<FileReport> {
     // Data models found among or beside the paths make `udm(...)` known; invalid ones are
     // reported like invalid rule files.
-    let (with_models, bad_models) = panther::with_data_models(paths, registry);
+    let (with_models, bad_models) = panther::with_data_models_ignoring(paths, registry, ignore);
     let registry = &with_models;
     let mut lints: Vec<FileLint> = bad_models
         .into_iter()
         .map(|report| FileLint { report, id: None })
         .collect();
     let bad_paths: Vec<String> = lints.iter().map(|l| l.report.path.clone()).collect();
-    for f in panther::collect_files(paths) {
+    let direct: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    for f in panther::collect_files_ignoring(paths, ignore) {
         let lint = match std::fs::read(&f).map(String::from_utf8) {
+            Ok(Ok(text))
+                if !direct.contains(&&f)
+                    && matches!(
+                        panther::classify(&text),
+                        panther::FileKind::Other | panther::FileKind::Unsupported(_)
+                    ) =>
+            {
+                continue;
+            }
             Ok(Ok(text)) if panther::is_support_file(&text) => {
                 if bad_paths.contains(&f.display().to_string()) {
                     continue;

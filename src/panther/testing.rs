@@ -129,7 +129,7 @@ pub struct TestOutcome {
     pub actual: bool,
     /// Whether the test passed.
     pub passed: bool,
-    /// The alert, when the rule alerted and has alert outputs or the test asserts them.
+    /// The alert, when a rule (not a policy) alerted: its title, dedup, severity and context.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert: Option<Alert>,
     /// What the alert got wrong against the test's `Expected…` keys.
@@ -158,13 +158,9 @@ pub fn run_tests(rule: &Rule, now: i64) -> Vec<TestOutcome> {
             let flagged = rule.program.eval_with(&t.document, &env);
             let actual = rule.kind.result(flagged);
             let wants = &t.expect_alert;
-            let asserts = wants.title.is_some()
-                || wants.dedup.is_some()
-                || wants.severity.is_some()
-                || wants.context.is_some();
-            let alert =
-                (flagged && rule.kind == AnalysisType::Rule && (asserts || !rule.alert.is_empty()))
-                    .then(|| rule.render_alert(&t.document, &env));
+            // Every alert is rendered, as Panther would raise it: the test shows it.
+            let alert = (flagged && rule.kind == AnalysisType::Rule)
+                .then(|| rule.render_alert(&t.document, &env));
             let mut alert_mismatches = Vec::new();
             if let Some(a) = &alert {
                 let mut check = |what: &str, want: &Option<String>, got: &str| {
