@@ -84,42 +84,87 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     let color = render::stdout_color() && matches!(args.format, ExplainFormat::Text);
     let mut docs: Vec<(String, serde_json::Value)> = Vec::new();
     let mut rejected = 0usize;
+    let mut heading: Option<String> = None;
     if let (Some(name), Holder::Rule(r)) = (&args.test, &rule) {
         match r.tests.iter().find(|t| &t.name == name) {
             Some(t) => {
                 env = r.test_env(t, env.now);
+                let flagged = r.program.eval_with(&t.document, &env);
+                let outcome = pounce::panther::testing::run_tests(r, env.now)
+                    .into_iter()
+                    .find(|o| o.name == t.name);
+                let passes = outcome.as_ref().is_some_and(|o| o.passed);
+                let mut h = format!(
+                    "test `{}` expects {}; the condition {} the document, so the result is {}: the test {}",
+                    t.name,
+                    r.kind.verdict(t.expected),
+                    if flagged { "flags" } else { "does not flag" },
+                    r.kind.verdict(r.kind.result(flagged)),
+                    if passes { "passes" } else { "fails" }
+                );
+                for m in outcome.iter().flat_map(|o| &o.alert_mismatches) {
+                    h.push_str(&format!("\n  {m}"));
+                }
+                heading = Some(h);
                 docs.push((format!("test `{}`", t.name), t.document.clone()));
             }
             None => {
                 let names: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
                 let near = pounce::lang::suggest::nearest(name, names.iter().copied());
-                errln!(
-                    "pounce: {} has no test named `{name}`{}",
-                    r.path.display(),
-                    near.first()
-                        .map(|n| format!("; did you mean `{n}`?"))
-                        .unwrap_or_default()
-                );
+                match near.first() {
+                    Some(n) => errln!(
+                        "pounce: {} has no test named `{name}`; did you mean `{n}`?",
+                        r.path.display()
+                    ),
+                    None if names.is_empty() => {
+                        errln!("pounce: {} has no tests", r.path.display())
+                    }
+                    None => errln!(
+                        "pounce: {} has no test named `{name}`; its tests are:\n{}",
+                        r.path.display(),
+                        names
+                            .iter()
+                            .map(|n| format!("  {n}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ),
+                }
                 return ExitCode::from(1);
             }
         }
     } else {
         let f = args.file.clone().unwrap_or_else(|| PathBuf::from("-"));
-        let (name, text) = match super::eval::read_input(&f) {
-            Ok(t) => t,
-            Err(msg) => {
-                errln!("{msg}");
+        if f.as_os_str() != "-"
+            && let Err(code) = super::pack::check_exist(std::slice::from_ref(&f))
+        {
+            return code;
+        }
+        let name = f.display().to_string();
+        let reader = match super::eval::open_input(&f) {
+            Ok(r) => r,
+            Err(e) => {
+                errln!("{name}: cannot read: {e}");
                 return ExitCode::from(1);
             }
         };
-        for rec in pounce::engine::input::read_documents(&name, &text) {
-            match rec {
-                Ok(r) => docs.push((format!("{name}:{}", r.line), r.value)),
-                Err(e) => {
-                    rejected += 1;
-                    errln!("{e}");
-                }
+        let each = |_at: pounce::engine::stream::At, raw: pounce::engine::stream::RawRecord<'_>| {
+            raw.and_then(pounce::engine::input::parse_record)
+        };
+        let sink = |at: pounce::engine::stream::At, r: Result<serde_json::Value, String>| match r {
+            Ok(v) => docs.push((format!("{name}:{at}"), v)),
+            Err(e) => {
+                rejected += 1;
+                errln!("{name}:{at}: {e}");
             }
+        };
+        if let Err(e) = pounce::engine::stream::run(
+            reader,
+            pounce::engine::stream::DEFAULT_MAX_RECORD_BYTES,
+            each,
+            sink,
+        ) {
+            errln!("{name}: read error: {e}");
+            rejected += 1;
         }
     }
     let mut out = String::new();
@@ -130,8 +175,14 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 let _ = writeln!(out, "{}", json_line(&ex, label));
             }
             ExplainFormat::Text => {
-                if docs.len() > 1 || args.test.is_some() {
-                    let _ = writeln!(out, "── {label}");
+                match &heading {
+                    Some(h) => {
+                        let _ = writeln!(out, "── {h}");
+                    }
+                    None if docs.len() > 1 => {
+                        let _ = writeln!(out, "── {label}");
+                    }
+                    None => {}
                 }
                 out.push_str(&render_text(&ex, color));
             }
