@@ -234,16 +234,36 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Finding>) {
         for id in &m.techniques {
             match cat.technique(id) {
                 None => {
-                    let near = nearest(id, cat.technique_ids());
+                    // Only techniques of the entry's tactic are worth suggesting: a spelling
+                    // neighbour from another tactic is a different technique.
+                    let tactic = m.tactic.as_deref().and_then(|x| cat.tactic(x));
+                    let same_tactic = cat.technique_ids().filter(|t| {
+                        tactic.is_some_and(|tac| {
+                            cat.technique(t).is_some_and(|x| {
+                                x.tactics.contains(&tac.shortname) && !x.revoked && !x.deprecated
+                            })
+                        })
+                    });
+                    let near = nearest(id, same_tactic);
                     let h = Finding::warning(
                         ErrorCode::W0112,
                         span,
                         format!("unknown ATT&CK technique `{id}`"),
                         "not in ATT&CK Enterprise v18.1",
                     );
-                    out.push(match near.first() {
-                        Some(n) => h.with_help(format!("did you mean `{n}`?")),
-                        None => h.with_help("see data/attack/techniques.csv"),
+                    out.push(match (near.first(), tactic) {
+                        (Some(n), Some(tac)) => h.with_help(format!(
+                            "did you mean `{n}` ({}), a technique of {}?",
+                            cat.technique(n).map_or("", |t| t.name.as_str()),
+                            tac.name
+                        )),
+                        (None, Some(tac)) => h.with_help(format!(
+                            "no technique of {} ({}) is spelt close to it; see data/attack/techniques.csv",
+                            tac.name, tac.id
+                        )),
+                        _ => h.with_help(
+                            "see data/attack/techniques.csv (name the tactic, `TA0003:T1098`, to get suggestions)",
+                        ),
                     });
                 }
                 Some(t) if t.revoked || t.deprecated => {
