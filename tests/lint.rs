@@ -800,3 +800,65 @@ fn attack_suggestions_stay_within_the_tactic() {
     let h = help("T9999");
     assert!(!h[0].contains("did you mean"), "{h:?}");
 }
+
+/// A misspelt key inside a test is named with a did-you-mean (W0101, and E0209 for the key
+/// that is then missing), and the file's other errors are still reported.
+#[test]
+fn misspelt_test_keys_are_named_and_the_other_errors_kept() {
+    let doc = json_of(&["tests/cli_fixtures/misspelt_test_keys.yml"]);
+    let findings = doc["files"][0]["findings"].as_array().unwrap();
+    let got: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |code: &str, msg: &str, help: &str| {
+        got.iter()
+            .any(|(c, m, h)| c == code && m == msg && h.contains(help))
+    };
+    assert!(
+        has("pounce::E0002", "unknown operator `=`", "`==`"),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::E0209",
+            "test `A login` has no `ExpectedResult`",
+            "this test has `ExpectedResults`"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::W0101",
+            "unknown key `ExpectedResults` in a test",
+            "did you mean `ExpectedResult`?"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::E0209",
+            "test `A logout` has no `Log`",
+            "did you mean `Log`? this test has `Logs`"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::W0101",
+            "unknown key `Logs` in a test",
+            "did you mean `Log`?"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().all(|(_, m, _)| !m.contains("invalid YAML")),
+        "{got:#?}"
+    );
+}

@@ -57,6 +57,7 @@ pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
             if let Ok(keys) = panther::top_keys(text) {
                 unknown_keys(&keys, &mut report, &[]);
             }
+            unknown_test_keys(text, &mut report, &[]);
             report.sort();
             FileLint { report, id: None }
         }
@@ -97,8 +98,34 @@ fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[Strin
     }
 }
 
+/// W0101 for keys of test cases that tests do not have (`ExpectedResults`, `Logs`).
+fn unknown_test_keys(text: &str, report: &mut FileReport, allow: &[String]) {
+    if allow.iter().any(|a| a == ErrorCode::W0101.name()) {
+        return;
+    }
+    for keys in panther::test_keys(text) {
+        for (k, span) in keys {
+            if panther::TEST_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            let near = nearest(&k, panther::TEST_KEYS.iter().copied());
+            let hit = Finding::warning(
+                ErrorCode::W0101,
+                span,
+                format!("unknown key `{k}` in a test"),
+                "not a key of test cases",
+            );
+            report.push(match near.first() {
+                Some(n) => hit.with_help(format!("did you mean `{n}`?")),
+                None => hit.with_help(format!("a test case has {}", panther::TEST_KEYS.join(", "))),
+            });
+        }
+    }
+}
+
 fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
     unknown_keys(&rule.keys, report, &rule.lint_allow);
+    unknown_test_keys(&rule.text, report, &rule.lint_allow);
     let mut hits = Vec::new();
     condition::check(rule.program.ast(), &mut hits);
     let docs: Vec<&serde_json::Value> = rule.tests.iter().map(|t| &t.document).collect();

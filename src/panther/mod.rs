@@ -28,7 +28,7 @@ pub use discovery::{
 };
 pub use load::{load_file, load_file_with, load_str};
 pub use rule::{AnalysisType, Rule};
-pub use schema::{KNOWN_KEYS, SEVERITIES};
+pub use schema::{KNOWN_KEYS, SEVERITIES, TEST_KEYS};
 pub use span_map::SpanMap;
-pub use testing::{AlertExpectation, TestCase};
+pub use testing::{AlertExpectation, TestCase, test_keys};
 pub use yaml::{top_keys, yaml_limits};
