@@ -25,7 +25,7 @@ pub enum ReportFormat {
 #[derive(Args)]
 #[command(
     override_usage = "pounce describe RULE_FILE [--format markdown|html|json]\n       pounce describe --site OUT_DIR [PATH...]",
-    after_help = "Examples:\n  pounce describe policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml\n  pounce describe rule.yml --format html > rule.html\n  pounce describe --site site/\n  pounce describe --site site/ policies/aws_s3 policies/aws_iam\n\nWith --site, OUT_DIR gets index.html, coverage.html and one page per rule named by a slug of its ID; other files there are left alone.\nExit codes: 0 ok; 1 a rule file is invalid (listed on stderr; with --site the rest is still built); 2 usage error, missing path, or OUT_DIR cannot be written."
+    after_help = "Examples:\n  pounce describe policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml\n  pounce describe rule.yml --format html > rule.html\n  pounce describe --site site/\n  pounce describe --site site/ policies/aws_s3 policies/aws_iam\n\nWith --site, OUT_DIR gets index.html, coverage.html and one page per rule named by a slug of its ID; pages a previous build wrote for rules no longer in the pack are removed (listed in OUT_DIR/.pounce-site); other files there are left alone.\nExit codes: 0 ok; 1 a rule file is invalid (listed on stderr; with --site the rest is still built); 2 usage error, missing path, or OUT_DIR cannot be written."
 )]
 pub struct DescribeArgs {
     /// The rule file; with --site, rule files and folders of them (default: policies/).
@@ -138,12 +138,26 @@ fn build_site(
         errln!("pounce: cannot create {}: {e}", out.display());
         return ExitCode::from(2);
     }
+    // Pages of rules that left the pack: only those a previous build listed as its own.
+    let previous = std::fs::read_to_string(out.join(site::MANIFEST)).unwrap_or_default();
+    let stale = site::stale_pages(&previous, &pages);
+    for name in &stale {
+        let _ = std::fs::remove_file(out.join(name));
+    }
     for p in &pages {
         let file = out.join(&p.file_name);
         if let Err(e) = std::fs::write(&file, &p.html) {
             errln!("pounce: cannot write {}: {e}", file.display());
             return ExitCode::from(2);
         }
+    }
+    let _ = std::fs::write(out.join(site::MANIFEST), site::manifest(&pages));
+    if !stale.is_empty() {
+        errln!(
+            "pounce: removed {} page(s) of rules no longer in the pack: {}",
+            stale.len(),
+            stale.join(", ")
+        );
     }
     outln!(
         "wrote {} rule page{}, {} and {} to {}",
