@@ -58,22 +58,7 @@ pub fn test_keys(text: &str) -> Vec<Vec<(String, Span)>> {
     k.Tests
         .unwrap_or_default()
         .into_iter()
-        .map(|m| {
-            let mut keys: Vec<(String, Span)> = m
-                .keys()
-                .map(|k| {
-                    let sp = scalar_span(text, k);
-                    let sp = if sp.is_empty() {
-                        Span::new(sp.start, sp.start + k.value.len())
-                    } else {
-                        sp
-                    };
-                    (k.value.clone(), sp)
-                })
-                .collect();
-            keys.sort_by_key(|(_, s)| s.start);
-            keys
-        })
+        .map(|m| super::yaml::keys_in_order(text, &m))
         .collect()
 }
 
