@@ -125,7 +125,8 @@ fn a_bad_record_is_reported_with_its_line_and_the_rest_still_runs() {
     );
     let r = eval("n == 5", &[&f]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stdout, "true\nfalse\ntrue\n");
+    // One output line per record, in step with the input: a rejected record says `error`.
+    assert_eq!(r.stdout, "true\nerror\nfalse\nerror\ntrue\n");
     let name = f.display().to_string();
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert!(
@@ -145,18 +146,23 @@ fn a_bad_record_is_reported_with_its_line_and_the_rest_still_runs() {
 fn a_bad_record_on_stdin_is_named_dash() {
     let r = eval_stdin("n == 5", "{\"n\": 5}\n{oops}\n");
     assert_eq!(r.code, 1);
-    assert_eq!(r.stdout, "true\n");
+    assert_eq!(r.stdout, "true\nerror\n");
     assert!(r.stderr.starts_with("-:2: invalid JSON"), "{}", r.stderr);
 }
 
 #[test]
-fn an_unreadable_file_is_reported_and_the_others_still_run() {
+fn a_missing_input_file_exits_2_before_anything_runs() {
     let ok = file("ok.json", "{\"n\": 5}");
     let gone = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_eval/does-not-exist.json");
-    let r = eval("n == 5", &[&gone, &ok]);
-    assert_eq!(r.code, 1);
-    assert_eq!(r.stdout, "true\n");
-    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    let r = eval("n == 5", &[&ok, &gone]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr
+            .contains("does-not-exist.json: no such file or folder"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

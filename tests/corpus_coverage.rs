@@ -16,11 +16,6 @@ use std::path::{Path, PathBuf};
 /// An upstream test case: name, expected result, document.
 type Case = (String, bool, serde_json::Value);
 
-fn corpus(sub: &str) -> Option<PathBuf> {
-    let p = common::root().join("../shared/corpus/panther").join(sub);
-    p.is_dir().then_some(p)
-}
-
 /// ID → (file, test cases) for every upstream file of `dir`.
 fn upstream(dir: &Path, id_key: &str, doc_key: &str) -> BTreeMap<String, (PathBuf, Vec<Case>)> {
     let mut out = BTreeMap::new();
@@ -83,8 +78,7 @@ fn check_pack(corpus_dir: &Path, pack: &str, id_key: &str, doc_key: &str) {
 
 #[test]
 fn every_upstream_policy_is_ported_or_listed() {
-    let Some(dir) = corpus("policies") else {
-        eprintln!("corpus not present: skipped");
+    let Some(dir) = common::corpus("every_upstream_policy_is_ported_or_listed", "policies") else {
         return;
     };
     check_pack(&dir, "policies", "PolicyID", "Resource");
@@ -92,8 +86,10 @@ fn every_upstream_policy_is_ported_or_listed() {
 
 #[test]
 fn every_upstream_cloudtrail_rule_is_ported_or_listed() {
-    let Some(dir) = corpus("rules/aws_cloudtrail_rules") else {
-        eprintln!("corpus not present: skipped");
+    let Some(dir) = common::corpus(
+        "every_upstream_cloudtrail_rule_is_ported_or_listed",
+        "rules/aws_cloudtrail_rules",
+    ) else {
         return;
     };
     check_pack(&dir, "rules", "RuleID", "Log");

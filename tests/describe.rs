@@ -212,9 +212,9 @@ fn the_html_checks_catch_mistakes() {
 fn describe_seed_markdown() {
     let out = ok(&["describe", SEED]);
     // The issue's examples, verbatim.
-    assert!(out.contains("| Tactic | Techniques |\n|---|---|\n| Exfiltration | T1567 Exfiltration Over Web Service |\n"));
+    assert!(out.contains("| Tactic | Techniques |\n|---|---|\n| Exfiltration | [T1567](https://attack.mitre.org/techniques/T1567/) Exfiltration Over Web Service |\n"));
     assert!(out.contains(
-        "| Field | Kind | Excluded values |\n|---|---|---|\n| IpPermissionsEgress | is_null | |\n"
+        "| Suppressed when | Excluded values |\n|---|---|\n| `IpPermissionsEgress is_null` | — |\n"
     ));
     assert!(out.contains("| PCI | 1.1.4, 1.3.2 |"));
     assert!(out.contains(
@@ -226,9 +226,9 @@ fn describe_seed_markdown() {
         "# AWS Security Group Restricts Outbound Traffic",
         "## MITRE ATT&CK",
         "## Reports, tags and references",
-        "## Rule body",
         "## Detection logic",
         "## Exclusions",
+        "## Rule body",
         "## Tests",
     ];
     let positions: Vec<usize> = order.iter().map(|h| out.find(h).unwrap()).collect();
@@ -272,11 +272,9 @@ fn describe_seed_html() {
     let out = ok(&["describe", SEED, "--format", "html"]);
     assert_html("seed", &out);
     assert!(
-        out.contains("<tr><td>Exfiltration</td><td>T1567 Exfiltration Over Web Service</td></tr>")
+        out.contains("<tr><td>Exfiltration</td><td><a href=\"https://attack.mitre.org/techniques/T1567/\" rel=\"noopener noreferrer\">T1567</a> Exfiltration Over Web Service</td></tr>")
     );
-    assert!(
-        out.contains("<tr><td><code>IpPermissionsEgress</code></td><td>is_null</td><td></td></tr>")
-    );
+    assert!(out.contains("<tr><td><code>IpPermissionsEgress is_null</code></td><td></td></tr>"));
     assert!(!out.contains("<script"), "a rule page needs no script");
     insta::assert_snapshot!("describe_seed_html", out);
 }
@@ -358,7 +356,7 @@ fn describe_pack_html_and_json() {
 #[test]
 fn unknown_technique_is_shown_not_dropped() {
     let out = ok(&["describe", &format!("{PACK}/console_login_without_mfa.yml")]);
-    assert!(out.contains("| Initial Access | T1078.004 Valid Accounts: Cloud Accounts |"));
+    assert!(out.contains("| Initial Access | [T1078.004](https://attack.mitre.org/techniques/T1078/004/) Valid Accounts: Cloud Accounts |"));
     assert!(out.contains("| Credential Access | T9999 (unknown technique) |"));
     let json = ok(&[
         "describe",
@@ -376,8 +374,11 @@ fn conjunct_lines_keep_or_parenthesised() {
     assert!(out.contains(
         "```\neventName == \"ConsoleLogin\"\nand additionalEventData.MFAUsed != \"Yes\"\nand userIdentity.type not in [\"AssumedRole\",\"AWSService\"]\nand ((responseElements.ConsoleLogin == \"Success\") or (errorCode is_null))\n```"
     ));
-    assert!(out.contains("| additionalEventData.MFAUsed | == | Yes |"));
-    assert!(out.contains("| userIdentity.type | in | AssumedRole, AWSService |"));
+    assert!(
+        out.contains("| `additionalEventData.MFAUsed == \"Yes\"` | `Yes` |"),
+        "{out}"
+    );
+    assert!(out.contains("| `userIdentity.type in [\"AssumedRole\",\"AWSService\"]` | `AssumedRole`, `AWSService` |"), "{out}");
 }
 
 #[test]
@@ -417,6 +418,8 @@ fn user_text_is_escaped() {
 fn read_site(dir: &Path) -> Vec<(String, String)> {
     let mut pages: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap()
+        // The site's list of its own pages is not a page.
+        .filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != ".pounce-site"))
         .map(|e| {
             let e = e.unwrap();
             (
@@ -478,7 +481,7 @@ fn site_of_the_pack() {
     assert!(index.contains("<option value=\"Critical\">Critical</option>"));
     assert!(index.contains("<option value=\"tactic-ta0006\">Credential Access</option>"));
     assert!(index.contains("<option value=\"unmapped\">No ATT&amp;CK mapping</option>"));
-    assert!(index.contains("data-search=\"fixture.cloudtrail.stopped cloudtrail &lt;stopped&gt; | deleted &amp; &quot;logging&quot; off aws defense evasion|impair defenses &lt;script&gt;alert(1)&lt;/script&gt;\""));
+    assert!(index.contains("data-search=\"fixture.cloudtrail.stopped cloudtrail &lt;stopped&gt; | deleted &amp; &quot;logging&quot; off aws defense evasion|impair defenses &lt;script&gt;alert(1)&lt;/script&gt;"), "{index}");
     insta::assert_snapshot!("describe_site_pack_index", index);
     insta::assert_snapshot!("describe_site_pack_coverage", page("coverage.html"));
     insta::assert_snapshot!(
@@ -629,8 +632,8 @@ fn usage_errors_exit_2() {
         &["describe", PACK],
         &["describe", "no/such/file.yml"],
         &["describe", SEED, "--format", "pdf"],
-        &["describe", "--site", "/tmp/x", "--format", "json"],
-        &["describe", "--site", "/tmp/x", "no/such/folder"],
+        &["describe", "--site", "target/no-site", "--format", "json"],
+        &["describe", "--site", "target/no-site", "no/such/folder"],
         &["coverage", "no/such/folder"],
         &["coverage", "--format", "csv"],
     ] {
@@ -656,4 +659,63 @@ fn help_shows_both_forms_and_exit_codes() {
     assert!(out.contains("pounce describe --site OUT_DIR [PATH...]"));
     assert!(out.contains("Exit codes: 0 ok; 1 a rule file is invalid"));
     assert!(ok(&["coverage", "--help"]).contains("Exit codes: 0 ok;"));
+}
+
+/// The page reads as the issue asked: detection logic before the rule body, technique ids and
+/// runbook URLs linked, exclusion rows as predicates; the site's search covers techniques and
+/// tactics, and a rebuild removes only its own pages of rules that left the pack.
+#[test]
+fn pages_link_order_and_site_upkeep() {
+    let md = ok(&[
+        "describe",
+        "rules/aws_cloudtrail/aws_console_login_without_mfa.yml",
+    ]);
+    let logic = md.find("## Detection logic").unwrap();
+    assert!(logic < md.find("## Rule body").unwrap());
+    assert!(
+        md.contains("[T1078](https://attack.mitre.org/techniques/T1078/) Valid Accounts"),
+        "{md}"
+    );
+    assert!(md.contains("- **Runbook:** <https://"), "{md}");
+    assert!(!md.contains("| not |"), "{md}");
+    assert!(
+        !md.contains("not in the native registry"),
+        "udm is a registered function"
+    );
+    let site = common::fresh_dir("describe", "upkeep");
+    let s = site.to_str().unwrap();
+    let r = pounce(&["describe", "--site", s, "rules/"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("t1098 account manipulation"),
+        "T1098 is searchable"
+    );
+    assert!(
+        index.contains(" persistence "),
+        "tactic names are searchable"
+    );
+    std::fs::write(site.join("mine.html"), "kept").unwrap();
+    let pages = std::fs::read_dir(&site).unwrap().count();
+    let r = pounce(&[
+        "describe",
+        "--site",
+        s,
+        "rules/aws_cloudtrail/aws_console_login_without_mfa.yml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("removed"), "{}", r.stderr);
+    let left: Vec<String> = std::fs::read_dir(&site)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.len() < pages && left.contains(&"mine.html".to_string()),
+        "{left:?}"
+    );
+    assert_eq!(
+        left.iter().filter(|n| n.ends_with(".html")).count(),
+        4,
+        "{left:?}"
+    );
 }

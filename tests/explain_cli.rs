@@ -55,7 +55,8 @@ fn seed_restricts_outbound_traffic() {
     let args = seed("Security Group Restricts Outbound Traffic");
     let out = text(&args, "");
     assert!(out.contains("note: [0] FromPort=3306 ToPort=3306: restricted"));
-    assert!(out.starts_with("── test `Security Group Restricts Outbound Traffic`\nnot flagged:"));
+    // What the test expects and whether it passes, then the verdict.
+    assert!(out.starts_with("── test `Security Group Restricts Outbound Traffic` expects true (compliant); the condition does not flag the document, so the result is true (compliant): the test passes\nnot flagged:"), "{out}");
     insta::assert_snapshot!("seed_restricts_text", out);
     insta::assert_snapshot!("seed_restricts_json", json(&args, ""));
 }

@@ -733,3 +733,136 @@ fn condition_checks() {
         }
     }
 }
+
+/// W0103 does not depend on the side the field is written on: `"Enabled" != Versioning.Status`
+/// warns as `Versioning.Status != "Enabled"` does, and a guard on either side silences both.
+#[test]
+fn negation_over_missing_with_the_sides_swapped() {
+    let registry = pounce::standard_registry();
+    let path = root().join("tests/lint_fixtures/W0103_negation_over_missing.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let codes = |t: &str| -> Vec<&'static str> {
+        pounce::lint::lint_str(&path, t, &registry)
+            .report
+            .findings
+            .iter()
+            .map(|x| x.code.as_str())
+            .collect()
+    };
+    for cond in [
+        "Versioning.Status != \"Enabled\"",
+        "\"Enabled\" != Versioning.Status",
+        "not (\"Enabled\" == Versioning.Status)",
+        "\"Enabled\" not in Versioning.Status",
+    ] {
+        let t = text.replace("Versioning.Status != \"Enabled\"", cond);
+        assert!(
+            codes(&t).contains(&"pounce::W0103"),
+            "{cond}: {:?}",
+            codes(&t)
+        );
+    }
+    let guarded = text.replace(
+        "Versioning.Status != \"Enabled\"",
+        "\"Enabled\" != Versioning.Status and \"Suspended\" == Versioning.Status",
+    );
+    assert!(
+        !codes(&guarded).contains(&"pounce::W0103"),
+        "{:?}",
+        codes(&guarded)
+    );
+}
+
+/// An unknown ATT&CK technique gets a suggestion only from its own tactic: `TA0003:T9999`
+/// (Persistence) is not told `T1099` (a Defense Evasion technique spelt close to it).
+#[test]
+fn attack_suggestions_stay_within_the_tactic() {
+    let registry = pounce::standard_registry();
+    let path = root().join("tests/lint_fixtures/W0112_unknown_technique.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let help = |entry: &str| -> Vec<String> {
+        let t = text.replace("TA0005:T1562.08", entry);
+        pounce::lint::lint_str(&path, &t, &registry)
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.code.as_str() == "pounce::W0112")
+            .filter_map(|f| f.help.clone())
+            .collect()
+    };
+    let h = help("TA0003:T9999");
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(!h[0].contains("T1099"), "{h:?}");
+    assert!(
+        h[0].starts_with("no technique of Persistence (TA0003)"),
+        "{h:?}"
+    );
+    // A close one within the tactic is suggested, with its name.
+    let h = help("TA0005:T1562.08");
+    assert!(h[0].starts_with("did you mean `T1562.008` (Disable or Modify Cloud Logs), a technique of Defense Evasion?"), "{h:?}");
+    // Without a tactic there is nothing to choose from.
+    let h = help("T9999");
+    assert!(!h[0].contains("did you mean"), "{h:?}");
+}
+
+/// A misspelt key inside a test is named with a did-you-mean (W0101, and E0209 for the key
+/// that is then missing), and the file's other errors are still reported.
+#[test]
+fn misspelt_test_keys_are_named_and_the_other_errors_kept() {
+    let doc = json_of(&["tests/cli_fixtures/misspelt_test_keys.yml"]);
+    let findings = doc["files"][0]["findings"].as_array().unwrap();
+    let got: Vec<(String, String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |code: &str, msg: &str, help: &str| {
+        got.iter()
+            .any(|(c, m, h)| c == code && m == msg && h.contains(help))
+    };
+    assert!(
+        has("pounce::E0002", "unknown operator `=`", "`==`"),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::E0209",
+            "test `A login` has no `ExpectedResult`",
+            "this test has `ExpectedResults`"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::W0101",
+            "unknown key `ExpectedResults` in a test",
+            "did you mean `ExpectedResult`?"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::E0209",
+            "test `A logout` has no `Log`",
+            "did you mean `Log`? this test has `Logs`"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "pounce::W0101",
+            "unknown key `Logs` in a test",
+            "did you mean `Log`?"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().all(|(_, m, _)| !m.contains("invalid YAML")),
+        "{got:#?}"
+    );
+}

@@ -15,7 +15,6 @@ use pounce::Registry;
 use pounce::lang::functions::{Native, NativeError};
 use pounce::{Env, Program, compile};
 use serde_json::{Value, json};
-use std::path::Path;
 
 const NATIVE_FORM: &str =
     "IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)";
@@ -36,15 +35,30 @@ fn pack_program(src: &str) -> Program {
     compile(src, &reg).unwrap()
 }
 
-/// Panther's policy file: from the shared corpus when present, else the copy in tests/data.
+/// The copy of Panther's policy file in tests/data (checked against the corpus below).
+const COPY: &str = "tests/data/aws_security_group_restricts_outbound_traffic.yml";
+
+/// Panther's policy file, from the copy in the repository.
 fn policy_yaml() -> Value {
-    let shared = Path::new(
-        "/work/shared/corpus/panther/policies/aws_vpc_policies/aws_security_group_restricts_outbound_traffic.yml",
-    );
-    let copy = common::root().join("tests/data/aws_security_group_restricts_outbound_traffic.yml");
-    let path = if shared.exists() { shared } else { &copy };
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = std::fs::read_to_string(common::root().join(COPY)).unwrap();
     serde_saphyr::from_str::<Value>(&text).unwrap()
+}
+
+/// The copy is Panther's file as the corpus has it (skipped, visibly, without the corpus).
+#[test]
+fn the_copy_is_the_upstream_file() {
+    let Some(dir) = common::corpus("the_copy_is_the_upstream_file", "policies/aws_vpc_policies")
+    else {
+        return;
+    };
+    let upstream =
+        std::fs::read_to_string(dir.join("aws_security_group_restricts_outbound_traffic.yml"))
+            .unwrap();
+    let copy = std::fs::read_to_string(common::root().join(COPY)).unwrap();
+    assert_eq!(
+        serde_saphyr::from_str::<Value>(&copy).unwrap(),
+        serde_saphyr::from_str::<Value>(&upstream).unwrap()
+    );
 }
 
 /// (name, resource, ExpectedResult) of each test in the file.

@@ -122,11 +122,11 @@ fn bom_crlf_and_blank_lines_read_like_plain_lines() {
         b"\xef\xbb\xbf{\"a\":1}\r\n\r\n{\"a\":2}\n\n\n{\"a\":1}",
         b"\n\n{\"a\":1}\n \t \n{\"a\":2}\n{\"a\":1}\n\n",
         // A pretty-printed document, with a BOM and CRLF, is one record.
-        b"\xef\xbb\xbf[\r\n  1\r\n]\r\n",
+        b"\xef\xbb\xbf{\r\n  \"b\": 1\r\n}\r\n",
     ] {
-        let r = eval_e("a == 1 or $[0] == 1", &[], input);
+        let r = eval_e("a == 1 or b == 1", &[], input);
         assert_eq!(r.code, 0, "{input:?}: {}", r.stderr);
-        if input.starts_with(b"\xef\xbb\xbf[") {
+        if input.starts_with(b"\xef\xbb\xbf{\r") {
             assert_eq!(r.stdout, "true\n");
         } else {
             assert_eq!(r.stdout, plain.stdout, "{input:?}");
@@ -138,21 +138,39 @@ fn bom_crlf_and_blank_lines_read_like_plain_lines() {
 }
 
 #[test]
-fn records_that_are_not_objects_are_evaluated() {
-    // A record is any JSON value; on a scalar or an array every key path is missing.
-    let input = b"5\n\"s\"\nnull\ntrue\n[1, 2]\n[]\n{\"a\": 1}\n";
-    let r = eval_e("a not exists", &[], input);
+fn records_that_are_not_objects_are_rejected_and_counted() {
+    // A record is a JSON object; a scalar or an array (after the first line, where an array
+    // would be expanded) is rejected, named, and counted.
+    let input = b"{\"a\": 2}\n5\n\"s\"\nnull\ntrue\n[1, 2]\n[]\n{\"a\": 1}\n";
+    let r = eval_e("a == 1", &[], input);
     assert_eq!(
         (r.code, r.stdout.as_str()),
-        (0, "true\ntrue\ntrue\ntrue\ntrue\ntrue\nfalse\n")
+        (1, "false\nerror\nerror\nerror\nerror\nerror\nerror\ntrue\n")
     );
-    let r = eval_e("$[0] == 1", &[], input);
-    assert_eq!(r.stdout, "false\nfalse\nfalse\nfalse\ntrue\nfalse\nfalse\n");
-    // With -r they have no type: the untyped rules apply, and `Tags is_empty` flags them.
+    let rej = rejections(&r.stderr);
+    assert_eq!(
+        rej[&2],
+        "not a JSON object but a number: a record is an object"
+    );
+    assert_eq!(
+        rej[&3],
+        "not a JSON object but a string: a record is an object"
+    );
+    assert_eq!(rej[&4], "not a JSON object but null: a record is an object");
+    assert_eq!(
+        rej[&5],
+        "not a JSON object but a boolean: a record is an object"
+    );
+    assert_eq!(
+        rej[&6],
+        "not a JSON object but an array: a record is an object"
+    );
+    assert!(r.stderr.contains("6 record(s) rejected"), "{}", r.stderr);
+    // With -r the same: counted as rejected, not evaluated.
     let r = eval_r(&[], input);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(summary(&r.stderr), (7, 0));
-    assert_eq!(r.stdout.lines().count(), 7);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(summary(&r.stderr), (8, 6));
+    assert_eq!(r.stdout.lines().count(), 2);
 }
 
 #[test]
@@ -185,7 +203,7 @@ fn numbers_beyond_i64_and_f64() {
     let input = b"{\"a\": 18446744073709551616}\n{\"a\": -9223372036854775809}\n{\"a\": 1e400}\n{\"a\": 1.5}\n";
     let r = eval_e("a > 1e19 or a < -9e18", &[], input);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stdout, "true\ntrue\nfalse\n");
+    assert_eq!(r.stdout, "true\ntrue\nerror\nfalse\n");
     let rej = rejections(&r.stderr);
     assert!(
         rej[&3].starts_with("invalid JSON: number out of range"),
@@ -200,7 +218,7 @@ fn a_record_over_max_record_bytes_is_rejected_and_the_next_one_read() {
     let big = format!("{{\"a\": \"{}\"}}", "x".repeat(5000));
     let input = format!("{{\"a\":1}}\n{big}\n{{\"a\":1}}\n");
     let r = eval_e("a == 1", &["--max-record-bytes", "4096"], input.as_bytes());
-    assert_eq!((r.code, r.stdout.as_str()), (1, "true\ntrue\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "true\nerror\ntrue\n"));
     assert_eq!(
         rejections(&r.stderr)[&2],
         "record larger than 4096 bytes (see --max-record-bytes)"
@@ -208,7 +226,7 @@ fn a_record_over_max_record_bytes_is_rejected_and_the_next_one_read() {
     // The default is 16 MiB.
     let huge = format!("{{\"a\": \"{}\"}}\n{{\"a\":1}}\n", "x".repeat(17 << 20));
     let r = eval_e("a == 1", &[], huge.as_bytes());
-    assert_eq!((r.code, r.stdout.as_str()), (1, "true\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "error\ntrue\n"));
     assert_eq!(
         rejections(&r.stderr)[&1],
         "record larger than 16777216 bytes (see --max-record-bytes)"
@@ -219,7 +237,7 @@ fn a_record_over_max_record_bytes_is_rejected_and_the_next_one_read() {
 fn a_pretty_printed_document_over_max_record_bytes_is_one_rejection() {
     let doc = format!("{{\n  \"a\": \"{}\",\n  \"b\": 1\n}}\n", "x".repeat(5000));
     let r = eval_e("b == 1", &["--max-record-bytes", "4096"], doc.as_bytes());
-    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "error\n"));
     let rej = rejections(&r.stderr);
     assert_eq!(rej.len(), 1, "{rej:?}");
     assert_eq!(
@@ -235,7 +253,7 @@ fn a_pretty_printed_document_over_max_record_bytes_is_one_rejection() {
 fn a_first_line_cut_short_is_one_bad_record_not_a_lost_stream() {
     // `{"a":` opens a document that the next lines do not finish: they are records of their own.
     let r = eval_e("a == 1", &[], b"{\"a\":\n{\"a\":1}\n{\"a\":2}\n");
-    assert_eq!((r.code, r.stdout.as_str()), (1, "true\nfalse\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "error\ntrue\nfalse\n"));
     assert!(rejections(&r.stderr)[&1].starts_with("invalid JSON"));
 }
 
@@ -246,11 +264,11 @@ fn invalid_utf8_is_rejected_with_its_line() {
         &[],
         b"{\"a\":1}\n{\"a\":\"\xff\xfe\"}\n{\"a\":1}\n",
     );
-    assert_eq!((r.code, r.stdout.as_str()), (1, "true\ntrue\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "true\nerror\ntrue\n"));
     assert_eq!(rejections(&r.stderr)[&2], "invalid UTF-8 at byte 6");
     // In a pretty-printed document too: the document is rejected, not silently mended.
     let r = eval_e("a == 1", &[], b"{\n  \"a\": \"\xff\"\n}\n");
-    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "error\n"));
     assert_eq!(rejections(&r.stderr)[&1], "invalid UTF-8 at byte 10");
 }
 
@@ -260,7 +278,7 @@ fn a_record_nested_too_deep_is_rejected_with_a_clear_message() {
     let input = format!("{{\"Tags\": {deep}}}\n{{\"Tags\": []}}\n");
     let message = "invalid JSON: more than 127 nested arrays and objects (column 136)";
     let r = eval_e("Tags is_empty", &[], input.as_bytes());
-    assert_eq!((r.code, r.stdout.as_str()), (1, "true\n"));
+    assert_eq!((r.code, r.stdout.as_str()), (1, "error\ntrue\n"));
     assert_eq!(rejections(&r.stderr)[&1], message);
     // Through the projected parser of -r: `Tags` is read, so the same rejection.
     let r = eval_r(&[], input.as_bytes());
@@ -405,7 +423,13 @@ fn bad_records_in_a_stream_do_not_change_the_verdicts_of_eval_e() {
     let clean_run = eval_e(expr, &limit, &clean);
     let mixed_run = eval_e(expr, &limit, &mixed);
     assert_eq!((clean_run.code, mixed_run.code), (0, 1));
-    assert_eq!(mixed_run.stdout, clean_run.stdout);
+    // The mixed run says `error` for each bad record, in its place; the rest is the same.
+    let verdicts: Vec<&str> = mixed_run.stdout.lines().filter(|l| *l != "error").collect();
+    assert_eq!(verdicts, clean_run.stdout.lines().collect::<Vec<_>>());
+    assert_eq!(
+        mixed_run.stdout.lines().count(),
+        clean_run.stdout.lines().count() + expected.len()
+    );
     assert_eq!(clean_run.stdout.lines().count(), good_records().len());
     assert_eq!(rejections(&mixed_run.stderr).len(), expected.len());
 }

@@ -1,6 +1,7 @@
 //! `pounce coverage`: the MITRE ATT&CK matrix of a pack (from `pounce::report`).
 
-use super::describe::{ReportFormat, check_paths, list_invalid};
+use super::describe::{ReportFormat, list_invalid};
+use super::pack;
 use clap::Args;
 use pounce::panther;
 use pounce::report::Coverage;
@@ -10,31 +11,40 @@ use std::process::ExitCode;
 /// Arguments of `pounce coverage`.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  pounce coverage\n  pounce coverage policies/aws_iam --format json\n  pounce coverage --format html > coverage.html\n\nExit codes: 0 ok; 1 a rule file is invalid (listed on stderr, the rest still counted); 2 usage error or missing path."
+    after_help = "Examples:\n  pounce coverage\n  pounce coverage policies/aws_iam --format json\n  pounce coverage --format html > coverage.html\n\nExit codes: 0 ok; 1 a rule file is invalid (listed on stderr, the rest still counted); 2 usage error,\nmissing path or no rule files."
 )]
 pub struct CoverageArgs {
-    /// Rule files or folders of them.
-    #[arg(value_name = "PATH", default_value = "policies")]
+    /// Rule files or folders of them [default: policies].
+    #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Skip files and folders that match this glob (a name, or a trailing part of the path).
+    #[arg(long, value_name = "PATTERN")]
+    ignore: Vec<String>,
+    /// Output format (`text` and `human` are Markdown).
     #[arg(long, value_enum, default_value = "markdown")]
     format: ReportFormat,
 }
 
 /// Runs `pounce coverage`.
 pub fn run(args: CoverageArgs) -> ExitCode {
-    if let Err(code) = check_paths(&args.paths) {
-        return code;
-    }
+    let paths = match pack::pack_paths("coverage", &args.paths) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let registry = pounce::standard_registry();
-    let (loaded, invalid) = panther::load_paths(&args.paths, &registry);
+    let pack = panther::load_pack(&paths, &registry, &args.ignore);
+    pack::note_unsupported(&pack.unsupported);
+    let (loaded, invalid) = (pack.rules, pack.invalid);
+    if loaded.is_empty() && invalid.is_empty() {
+        return pack::no_rules(&paths);
+    }
     let c = Coverage::new(&loaded, invalid.iter().map(|r| r.path.clone()).collect());
     let out = match args.format {
         ReportFormat::Markdown => c.to_markdown(),
         ReportFormat::Html => c.to_html(),
         ReportFormat::Json => c.to_json(),
     };
-    print!("{out}");
+    out!("{out}");
     list_invalid(&invalid);
     if invalid.is_empty() {
         ExitCode::SUCCESS

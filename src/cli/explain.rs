@@ -12,7 +12,8 @@ use std::process::ExitCode;
 /// Output formats of `pounce explain`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ExplainFormat {
-    /// A tree for people.
+    /// A tree for people (`human` is the same).
+    #[value(alias = "human")]
     Text,
     /// One JSON explanation per document, one per line (schema in docs/EXPLAIN.md).
     Json,
@@ -21,16 +22,18 @@ pub enum ExplainFormat {
 /// Arguments of `pounce explain`.
 #[derive(Args)]
 #[command(
+    override_usage = "pounce explain -e EXPR [--format text|json] [FILE]\n       pounce explain -r RULE_FILE [--test NAME] [--format text|json] [FILE]",
     after_help = "Examples:\n  pounce explain -e 'IpPermissionsEgress not is_null and egress_allows_all_ports(IpPermissionsEgress)' sg.json\n  pounce explain -r policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml --test 'Security Group Does Not Restrict Outbound Traffic'\n  pounce explain -r rule.yml --format json events.ndjson\n\nExit codes: 0 explained; 1 a record was not valid JSON or the named test does not exist; 2 usage error or the condition does not compile."
 )]
 pub struct ExplainArgs {
-    /// The condition to explain.
+    /// The condition to explain (may start with `-`).
     #[arg(
         short = 'e',
         long = "expr",
         value_name = "EXPR",
         conflicts_with = "rule",
-        required_unless_present = "rule"
+        required_unless_present = "rule",
+        allow_hyphen_values = true
     )]
     expr: Option<String>,
     /// A rule file whose condition to explain.
@@ -59,7 +62,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 rule.program()
             }
             Err(e) => {
-                eprint!("{}", render::diagnostic(&e, render::stderr_color()));
+                err!("{}", render::diagnostic(&e, render::stderr_color()));
                 return ExitCode::from(2);
             }
         },
@@ -71,7 +74,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             }
             Err(rep) => {
                 for d in rep.diagnostics() {
-                    eprint!("{}", render::diagnostic(&d, render::stderr_color()));
+                    err!("{}", render::diagnostic(&d, render::stderr_color()));
                 }
                 return ExitCode::from(2);
             }
@@ -81,42 +84,87 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     let color = render::stdout_color() && matches!(args.format, ExplainFormat::Text);
     let mut docs: Vec<(String, serde_json::Value)> = Vec::new();
     let mut rejected = 0usize;
+    let mut heading: Option<String> = None;
     if let (Some(name), Holder::Rule(r)) = (&args.test, &rule) {
         match r.tests.iter().find(|t| &t.name == name) {
             Some(t) => {
                 env = r.test_env(t, env.now);
+                let flagged = r.program.eval_with(&t.document, &env);
+                let outcome = pounce::panther::testing::run_tests(r, env.now)
+                    .into_iter()
+                    .find(|o| o.name == t.name);
+                let passes = outcome.as_ref().is_some_and(|o| o.passed);
+                let mut h = format!(
+                    "test `{}` expects {}; the condition {} the document, so the result is {}: the test {}",
+                    t.name,
+                    r.kind.verdict(t.expected),
+                    if flagged { "flags" } else { "does not flag" },
+                    r.kind.verdict(r.kind.result(flagged)),
+                    if passes { "passes" } else { "fails" }
+                );
+                for m in outcome.iter().flat_map(|o| &o.alert_mismatches) {
+                    h.push_str(&format!("\n  {m}"));
+                }
+                heading = Some(h);
                 docs.push((format!("test `{}`", t.name), t.document.clone()));
             }
             None => {
                 let names: Vec<&str> = r.tests.iter().map(|t| t.name.as_str()).collect();
                 let near = pounce::lang::suggest::nearest(name, names.iter().copied());
-                eprintln!(
-                    "pounce: {} has no test named `{name}`{}",
-                    r.path.display(),
-                    near.first()
-                        .map(|n| format!("; did you mean `{n}`?"))
-                        .unwrap_or_default()
-                );
+                match near.first() {
+                    Some(n) => errln!(
+                        "pounce: {} has no test named `{name}`; did you mean `{n}`?",
+                        r.path.display()
+                    ),
+                    None if names.is_empty() => {
+                        errln!("pounce: {} has no tests", r.path.display())
+                    }
+                    None => errln!(
+                        "pounce: {} has no test named `{name}`; its tests are:\n{}",
+                        r.path.display(),
+                        names
+                            .iter()
+                            .map(|n| format!("  {n}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ),
+                }
                 return ExitCode::from(1);
             }
         }
     } else {
         let f = args.file.clone().unwrap_or_else(|| PathBuf::from("-"));
-        let (name, text) = match super::eval::read_input(&f) {
-            Ok(t) => t,
-            Err(msg) => {
-                eprintln!("{msg}");
+        if f.as_os_str() != "-"
+            && let Err(code) = super::pack::check_exist(std::slice::from_ref(&f))
+        {
+            return code;
+        }
+        let name = f.display().to_string();
+        let reader = match super::eval::open_input(&f) {
+            Ok(r) => r,
+            Err(e) => {
+                errln!("{name}: cannot read: {e}");
                 return ExitCode::from(1);
             }
         };
-        for rec in pounce::engine::input::read_documents(&name, &text) {
-            match rec {
-                Ok(r) => docs.push((format!("{name}:{}", r.line), r.value)),
-                Err(e) => {
-                    rejected += 1;
-                    eprintln!("{e}");
-                }
+        let each = |_at: pounce::engine::stream::At, raw: pounce::engine::stream::RawRecord<'_>| {
+            raw.and_then(pounce::engine::input::parse_record)
+        };
+        let sink = |at: pounce::engine::stream::At, r: Result<serde_json::Value, String>| match r {
+            Ok(v) => docs.push((format!("{name}:{at}"), v)),
+            Err(e) => {
+                rejected += 1;
+                errln!("{name}:{at}: {e}");
             }
+        };
+        if let Err(e) = pounce::engine::stream::run(
+            reader,
+            pounce::engine::stream::DEFAULT_MAX_RECORD_BYTES,
+            each,
+            sink,
+        ) {
+            errln!("{name}: read error: {e}");
+            rejected += 1;
         }
     }
     let mut out = String::new();
@@ -127,14 +175,20 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 let _ = writeln!(out, "{}", json_line(&ex, label));
             }
             ExplainFormat::Text => {
-                if docs.len() > 1 || args.test.is_some() {
-                    let _ = writeln!(out, "── {label}");
+                match &heading {
+                    Some(h) => {
+                        let _ = writeln!(out, "── {h}");
+                    }
+                    None if docs.len() > 1 => {
+                        let _ = writeln!(out, "── {label}");
+                    }
+                    None => {}
                 }
                 out.push_str(&render_text(&ex, color));
             }
         }
     }
-    print!("{out}");
+    out!("{out}");
     if rejected > 0 {
         ExitCode::from(1)
     } else {

@@ -1,7 +1,7 @@
 //! `pounce lint`: its arguments, and printing the diagnostics in the chosen format (the
 //! machine formats are written by `pounce::lint::output`).
 
-use super::render;
+use super::{pack, render};
 use clap::{Args, ValueEnum};
 use pounce::lint::output::{self, Summary};
 use pounce::panther::diagnostics::{FileReport, Severity};
@@ -12,7 +12,8 @@ use std::process::ExitCode;
 /// Output formats of `pounce lint`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum LintFormat {
-    /// Rendered diagnostics with source snippets.
+    /// Rendered diagnostics with source snippets (`text` is the same).
+    #[value(alias = "text")]
     Human,
     /// One JSON document (schema in docs/DIAGNOSTICS.md).
     Json,
@@ -36,20 +37,24 @@ pub enum FailLevel {
 /// Arguments of `pounce lint`.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  pounce lint\n  pounce lint policies/aws_s3 --fail-level warning\n  pounce lint -e 'a startswith \"x\"'\n  pounce lint --format sarif > lint.sarif\n\nA rule allows warnings with `LintAllow: [W0103]`. Codes: docs/DIAGNOSTICS.md.\nExit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage error."
+    after_help = "Examples:\n  pounce lint\n  pounce lint policies/aws_s3 --fail-level warning\n  pounce lint -e 'a startswith \"x\"'\n  pounce lint . --ignore .github\n  pounce lint --format sarif > lint.sarif\n\nA rule allows warnings with `LintAllow: [W0103]`. Codes: docs/DIAGNOSTICS.md.\nExit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 usage error, a\nmissing path, or no rule files."
 )]
 pub struct LintArgs {
-    /// Rule files or folders of them.
-    #[arg(
-        value_name = "PATH",
-        default_value = "policies",
-        conflicts_with = "expr"
-    )]
+    /// Rule files or folders of them [default: policies].
+    #[arg(value_name = "PATH", conflicts_with = "expr")]
     paths: Vec<PathBuf>,
     /// Lint a condition instead of rule files.
-    #[arg(short = 'e', long = "expr", value_name = "EXPR")]
+    #[arg(
+        short = 'e',
+        long = "expr",
+        value_name = "EXPR",
+        allow_hyphen_values = true
+    )]
     expr: Option<String>,
-    /// Output format.
+    /// Skip files and folders that match this glob (a name, or a trailing part of the path).
+    #[arg(long, value_name = "PATTERN")]
+    ignore: Vec<String>,
+    /// Output format (`text` is the same as `human`).
     #[arg(long, value_enum, default_value = "human")]
     format: LintFormat,
     /// Lowest severity that fails the run.
@@ -63,13 +68,15 @@ pub fn run(args: LintArgs) -> ExitCode {
     let reports = match &args.expr {
         Some(e) => vec![pounce::lint::lint_condition(e, &registry)],
         None => {
-            for p in &args.paths {
-                if !p.exists() {
-                    eprintln!("pounce: {}: no such file or folder", p.display());
-                    return ExitCode::from(2);
-                }
+            let paths = match pack::pack_paths("lint", &args.paths) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            let reports = pounce::lint::lint_paths_ignoring(&paths, &registry, &args.ignore);
+            if reports.is_empty() {
+                return pack::no_rules(&paths);
             }
-            pounce::lint::lint_paths(&args.paths, &registry)
+            reports
         }
     };
     let level = match args.fail_level {
@@ -83,7 +90,7 @@ pub fn run(args: LintArgs) -> ExitCode {
         LintFormat::Junit => output::junit(&reports, level),
         LintFormat::Github => output::github(&reports),
     };
-    print!("{out}");
+    out!("{out}");
     if Summary::of(&reports).fails_at(level) {
         ExitCode::from(1)
     } else {

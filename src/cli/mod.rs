@@ -1,12 +1,47 @@
 //! Command-line front end. Exit codes: 0 success; 1 a record was rejected, a test failed or a
 //! finding reached the fail level; 2 usage error or a condition/rule that does not compile.
 
+/// `eprint!` that never panics: a closed or full stderr is ignored.
+macro_rules! err {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics: a closed or full stderr is ignored.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+
+/// `print!` that never panics: when stdout is closed (`pounce … | head`), the rest is dropped.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        let _ = write!(o, $($t)*).and_then(|()| o.flush());
+    }};
+}
+
+/// `println!` that never panics (see [`out!`]).
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(o, $($t)*).and_then(|()| o.flush());
+    }};
+}
+
 mod coverage;
 mod describe;
 mod eval;
 mod explain;
 mod lint;
 mod natives;
+mod pack;
 pub mod render;
 mod test;
 

@@ -9,7 +9,8 @@ use std::process::ExitCode;
 /// Output formats of `pounce natives`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum NativesFormat {
-    /// A table for people.
+    /// A table for people (`human` is the same).
+    #[value(alias = "human")]
     Text,
     /// Markdown (docs/NATIVES.md is this output).
     Markdown,
@@ -43,13 +44,13 @@ pub fn run(args: NativesArgs) -> ExitCode {
         let (pack, _) = pounce::panther::with_data_models(&args.paths, &registry);
         let rows = functions::usage(&rules, &pack);
         match args.format {
-            NativesFormat::Json => print!("{}", pounce::report::json_document(&rows)),
-            _ => print!("{}", functions::usage_text(&rows)),
+            NativesFormat::Json => out!("{}", pounce::report::json_document(&rows)),
+            _ => out!("{}", functions::usage_text(&rows)),
         }
         return if bad.is_empty() && !rules.is_empty() {
             ExitCode::SUCCESS
         } else {
-            eprintln!(
+            errln!(
                 "pounce: {} invalid file(s), {} rule(s) loaded",
                 bad.len(),
                 rules.len()
@@ -60,7 +61,7 @@ pub fn run(args: NativesArgs) -> ExitCode {
     let (reg, bad) = pounce::panther::with_data_models(&args.paths, &pounce::standard_registry());
     for r in &bad {
         for d in r.diagnostics() {
-            eprint!("{}", render::diagnostic(&d, render::stderr_color()));
+            err!("{}", render::diagnostic(&d, render::stderr_color()));
         }
     }
     let out = match args.format {
@@ -68,7 +69,7 @@ pub fn run(args: NativesArgs) -> ExitCode {
         NativesFormat::Markdown => functions::markdown(&reg),
         NativesFormat::Json => functions::json(&reg),
     };
-    print!("{out}");
+    out!("{out}");
     if bad.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -50,6 +50,33 @@ pub fn read_documents(name: &str, text: &str) -> Vec<Result<Record, RecordError>
         .collect()
 }
 
+/// One record's text as a document: its JSON value, which must be an object (else the reason,
+/// as `pounce eval` words it).
+pub fn parse_record(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => match not_an_object(&v) {
+            Some(why) => Err(why),
+            None => Ok(v),
+        },
+        Err(e) => Err(json_error(&e)),
+    }
+}
+
+/// Why a value is not a record (only objects are), or `None` for an object.
+pub fn not_an_object(v: &Value) -> Option<String> {
+    let what = match v {
+        Value::Object(_) => return None,
+        Value::Array(_) => "an array",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+    };
+    Some(format!(
+        "not a JSON object but {what}: a record is an object"
+    ))
+}
+
 /// A JSON error of one record of a stream, as `pounce eval` reports it: serde_json's message
 /// without its position, the column kept (the line is the record's); nesting beyond serde's
 /// limit is said in words.

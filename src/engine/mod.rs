@@ -8,9 +8,12 @@
 //! lint, reports and the command line build on it.
 
 pub mod evaluate;
+pub mod ids;
 pub mod input;
 pub mod pack;
 pub mod project;
+mod source;
 pub mod stream;
 
-pub use pack::{ID_FIELDS, Pack, RecordResult, TYPE_FIELDS};
+pub use ids::{ID_FIELDS, IdFields};
+pub use pack::{Pack, RecordResult, TYPE_FIELDS};

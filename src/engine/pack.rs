@@ -2,6 +2,7 @@
 //! equality conjuncts, and one projection trie for the whole pack so each record is parsed
 //! once and only as far as the rules read.
 
+use super::ids::IdFields;
 use super::project::Projection;
 use crate::panther::{AnalysisType, Rule};
 use pounce_lang::ast::{CmpOp, ExprKind, PathRoot, Segment};
@@ -13,18 +14,6 @@ use std::collections::HashMap;
 /// Fields that name a record's type: `ResourceType` (resources, for policies) and
 /// `p_log_type` (log events, for rules).
 pub const TYPE_FIELDS: [&str; 2] = ["ResourceType", "p_log_type"];
-
-/// Fields that identify a record, in order of preference; the first present one is reported.
-pub const ID_FIELDS: [&str; 8] = [
-    "ResourceId",
-    "resourceId",
-    "p_row_id",
-    "Arn",
-    "arn",
-    "GroupId",
-    "eventID",
-    "id",
-];
 
 /// A required equality: the rule can only match when the string at `path` is one of `values`.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +85,8 @@ pub struct Pack {
     untyped: Route,
     /// Records with no type: every rule.
     all: Route,
+    /// The fields that identify a record, per type.
+    ids: IdFields,
 }
 
 /// The rules that apply to one kind of record, with a hash index on their requirements: a
@@ -190,6 +181,10 @@ pub struct RecordResult {
     pub record_type: Option<String>,
     /// The record's id, if it has one.
     pub id: Option<String>,
+    /// The field the id came from.
+    pub id_field: Option<String>,
+    /// True when the record carries its own type field (`ResourceType` / `p_log_type`).
+    pub typed: bool,
     /// Rules that apply to the record's type.
     pub applicable: usize,
     /// Rules actually evaluated (the index skips the others).
@@ -199,8 +194,13 @@ pub struct RecordResult {
 }
 
 impl Pack {
-    /// Builds a pack from loaded rules.
+    /// Builds a pack from loaded rules, with the default id fields.
     pub fn new(rules: Vec<Rule>) -> Self {
+        Pack::with_ids(rules, IdFields::default())
+    }
+
+    /// Builds a pack from loaded rules; `ids` says which field identifies a record of each type.
+    pub fn with_ids(rules: Vec<Rule>, ids: IdFields) -> Self {
         let mut trie = Trie::default();
         let mut by_type: HashMap<String, Vec<usize>> = HashMap::new();
         let mut untyped = Vec::new();
@@ -220,8 +220,12 @@ impl Pack {
                 by_type.entry(t.clone()).or_default().push(i);
             }
         }
-        for f in TYPE_FIELDS.iter().chain(ID_FIELDS.iter()) {
+        for f in TYPE_FIELDS.iter().chain(super::ids::ID_FIELDS.iter()) {
             trie.add_path(&[Segment::Key((*f).to_string())]);
+        }
+        for p in ids.paths() {
+            let segs: Vec<Segment> = p.iter().cloned().map(Segment::Key).collect();
+            trie.add_path(&segs);
         }
         trie.finalize();
         if rules
@@ -249,6 +253,7 @@ impl Pack {
             by_type,
             untyped,
             all,
+            ids,
         }
     }
 
@@ -284,13 +289,7 @@ impl Pack {
             .iter()
             .find_map(|f| doc.get(*f).and_then(Value::as_str));
         let record_type = own_type.or(default_type);
-        let id = ID_FIELDS.iter().find_map(|f| {
-            doc.get(*f).and_then(|v| match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-        });
+        let (id, id_field) = self.ids.id_of(doc, record_type).unzip();
         let route = self.applicable(record_type);
         let env_ci = Env {
             keys: pounce_lang::KeyMatch::CaseInsensitiveFallback,
@@ -331,6 +330,8 @@ impl Pack {
         RecordResult {
             record_type: record_type.map(String::from),
             id,
+            id_field,
+            typed: own_type.is_some(),
             applicable,
             tried,
             verdicts,

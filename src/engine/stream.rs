@@ -1,9 +1,16 @@
 //! Streaming input: records read in chunks with bounded memory, evaluated in parallel, results
-//! delivered in input order. A file whose first record line is not a complete JSON value but
-//! starts one (`{` or `[` cut at the line end) is read whole as one document.
+//! delivered in input order. The input may be gzip (decoded by its magic number). It is read as
+//! NDJSON (a record per line), as one document spread over several lines (a first record line
+//! that opens `{` or `[` without closing it), or, when it starts with `[` or with an object
+//! whose first key is `Records` holding an array (CloudTrail's envelope, as AWS writes it to
+//! S3), as that array's elements, one record each, without reading the whole array at once.
+//! After such an array the next value is looked at the same way (concatenated envelopes, or one
+//! per line). Memory: one chunk of about [`CHUNK_BYTES`] plus one record of at most the limit,
+//! twice (the chunk read while the previous one is evaluated).
 
+use super::source::{Copied, Source, envelope_prefix};
 use rayon::prelude::*;
-use std::io::{BufRead, Read};
+use std::io::Read;
 
 /// Default limit of one record, in bytes.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
@@ -11,11 +18,42 @@ pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
 /// Target size of a chunk of records handed to the thread pool at once.
 const CHUNK_BYTES: usize = 4 << 20;
 
+/// How far ahead a `{` is looked at for the `Records` key of an envelope.
+const ENVELOPE_LOOKAHEAD: usize = 4096;
+
 /// A record's text, or why it was rejected before parsing.
 pub type RawRecord<'a> = Result<&'a str, String>;
 
-/// Reads records from `r` and calls `each(line, raw)` in parallel; then `sink(line, result)` in
-/// input order. Returns the number of records seen, or an I/O error.
+/// Where a record starts in its input: the 1-based line, and, for a record that is an element
+/// of a JSON array (or of a `Records` envelope), the 1-based byte column of its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct At {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based byte column, for elements of an array.
+    pub column: Option<usize>,
+}
+
+impl At {
+    /// A record that starts a line.
+    pub fn line(line: usize) -> At {
+        At { line, column: None }
+    }
+}
+
+impl std::fmt::Display for At {
+    /// `LINE`, or `LINE:COLUMN` for an element of an array.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.column {
+            Some(c) => write!(f, "{}:{c}", self.line),
+            None => write!(f, "{}", self.line),
+        }
+    }
+}
+
+/// Reads records from `r` and calls `each(at, raw)` in parallel; then `sink(at, result)` in
+/// input order. Returns the number of records seen, or an I/O error (after the records before
+/// it reached the sink).
 pub fn run<R, T, F, S>(
     r: R,
     max_record_bytes: usize,
@@ -23,18 +61,30 @@ pub fn run<R, T, F, S>(
     mut sink: S,
 ) -> std::io::Result<usize>
 where
-    R: BufRead,
+    R: Read,
     T: Send,
-    F: Fn(usize, RawRecord<'_>) -> T + Sync,
-    S: FnMut(usize, T),
+    F: Fn(At, RawRecord<'_>) -> T + Sync,
+    S: FnMut(At, T),
 {
-    run_inner(r, max_record_bytes, &each, &mut sink, 0, true)
+    let src = Source::new(r)?;
+    run_inner(src, max_record_bytes, &each, &mut sink)
 }
 
-/// Records read into one buffer: (line number, start, end, too long) per record.
+/// Why a record was not handed over as text.
+#[derive(Clone, Debug)]
+enum Flag {
+    /// Its text is in the chunk.
+    Text,
+    /// Longer than the limit.
+    TooLong,
+    /// Something else, said in words.
+    Error(String),
+}
+
+/// Records read into one buffer: (position, start, end, flag) per record.
 struct Chunk {
     buf: Vec<u8>,
-    spans: Vec<(usize, usize, usize, bool)>,
+    spans: Vec<(At, usize, usize, Flag)>,
     eof: bool,
 }
 
@@ -46,96 +96,309 @@ impl Chunk {
             eof: false,
         }
     }
+    fn error(&mut self, at: At, msg: impl Into<String>) {
+        let n = self.buf.len();
+        self.spans.push((at, n, n, Flag::Error(msg.into())));
+    }
 }
 
-/// Where the reader is: the last line number read, and whether the first record is still to
-/// come (and with it the test for a document spread over several lines).
-struct Position {
-    line_no: usize,
+/// How the next records are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// At the start of a top-level value: an array or envelope is expanded, anything else is
+    /// read line by line.
+    Detect,
+    /// A record per line.
+    Lines,
+    /// Elements of the array opened at `opened`; `envelope` when it is a `Records` envelope's;
+    /// `after` when an element was just read (a `,` or `]` comes next).
+    Elements {
+        opened: At,
+        envelope: bool,
+        after: bool,
+    },
+}
+
+/// Where the reader is: the mode, and whether the first record is still to come (and with it
+/// the test for a document spread over several lines).
+struct State {
+    mode: Mode,
     first: bool,
 }
 
-/// What filling a chunk found.
-enum Filled {
-    /// Records (possibly none, at the end of the input).
-    Records,
-    /// The first record opens a document spread over several lines: the rest of the input, from
-    /// that line (its number) on, read up to one byte past the record limit.
-    Document(usize, Vec<u8>),
-}
-
 /// Reads records into `c` until it holds about [`CHUNK_BYTES`] or the input ends.
-fn fill<R: BufRead>(
-    r: &mut R,
-    c: &mut Chunk,
-    max_record_bytes: usize,
-    at: &mut Position,
-) -> std::io::Result<Filled> {
+fn fill(src: &mut Source<'_>, c: &mut Chunk, max: usize, st: &mut State) -> std::io::Result<()> {
     c.buf.clear();
     c.spans.clear();
     c.eof = false;
     while c.buf.len() < CHUNK_BYTES {
-        let start = c.buf.len();
-        let n = read_line_limited(r, &mut c.buf, max_record_bytes)?;
-        if n.0 == 0 {
-            c.eof = true;
-            break;
-        }
-        at.line_no += 1;
-        let mut end = c.buf.len();
-        while end > start && matches!(c.buf.get(end - 1), Some(b'\n' | b'\r')) {
-            end -= 1;
-        }
-        let mut s = start;
-        if at.first && c.buf.get(s..s + 3) == Some(&[0xEF, 0xBB, 0xBF][..]) {
-            s += 3;
-        }
-        let blank = c
-            .buf
-            .get(s..end)
-            .is_none_or(|l| l.iter().all(u8::is_ascii_whitespace));
-        if blank && !n.1 {
-            c.buf.truncate(start);
-            continue;
-        }
-        if at.first {
-            at.first = false;
-            // A document spread over several lines: read it all as one. (Not when the line was
-            // cut at the size limit: that record is rejected as too large.)
-            let line = c.buf.get(s..end).unwrap_or(&[]);
-            if !n.1 && starts_multiline_document(line) {
-                let mut whole: Vec<u8> = c.buf.get(s..).unwrap_or(&[]).to_vec();
-                let room = max_record_bytes
-                    .saturating_sub(whole.len())
-                    .saturating_add(1);
-                Read::take(&mut *r, u64::try_from(room).unwrap_or(u64::MAX))
-                    .read_to_end(&mut whole)?;
-                return Ok(Filled::Document(at.line_no, whole));
+        match st.mode {
+            Mode::Detect => {
+                if st.first && src.peek(3)?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    src.consume(3);
+                }
+                if !src.skip_whitespace()? {
+                    c.eof = true;
+                    return Ok(());
+                }
+                let opened = At {
+                    line: src.line,
+                    column: Some(src.col),
+                };
+                let head = src.peek(ENVELOPE_LOOKAHEAD)?;
+                if head.first() == Some(&b'[') {
+                    src.consume(1);
+                    st.mode = Mode::Elements {
+                        opened,
+                        envelope: false,
+                        after: false,
+                    };
+                } else if let Some(n) = envelope_prefix(head) {
+                    src.consume(n);
+                    st.mode = Mode::Elements {
+                        opened,
+                        envelope: true,
+                        after: false,
+                    };
+                } else {
+                    st.mode = Mode::Lines;
+                }
+            }
+            Mode::Lines => {
+                if !read_line_record(src, c, max, st)? {
+                    c.eof = true;
+                    return Ok(());
+                }
+            }
+            Mode::Elements {
+                opened,
+                envelope,
+                after,
+            } => {
+                st.first = false;
+                read_element(src, c, max, st, opened, envelope, after)?;
             }
         }
-        c.spans.push((at.line_no, s, end, n.1));
     }
-    Ok(Filled::Records)
+    Ok(())
+}
+
+/// Reads one line (a record, unless blank) into `c`; false at the end of the input.
+fn read_line_record(
+    src: &mut Source<'_>,
+    c: &mut Chunk,
+    max: usize,
+    st: &mut State,
+) -> std::io::Result<bool> {
+    let line = src.line;
+    let start = c.buf.len();
+    let (n, too_long) = src.read_line(&mut c.buf, max)?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut end = c.buf.len();
+    while end > start && matches!(c.buf.get(end - 1), Some(b'\n' | b'\r')) {
+        end -= 1;
+    }
+    let mut s = start;
+    if st.first && c.buf.get(s..s + 3) == Some(&[0xEF, 0xBB, 0xBF][..]) {
+        s += 3;
+    }
+    let blank = c
+        .buf
+        .get(s..end)
+        .is_none_or(|l| l.iter().all(u8::is_ascii_whitespace));
+    if blank && !too_long {
+        c.buf.truncate(start);
+        return Ok(true);
+    }
+    if st.first {
+        st.first = false;
+        // A document spread over several lines: read it all as one. (Not when the line was cut
+        // at the size limit: that record is rejected as too large.)
+        if !too_long && starts_multiline_document(c.buf.get(s..end).unwrap_or(&[])) {
+            let whole: Vec<u8> = c.buf.get(s..).unwrap_or(&[]).to_vec();
+            c.buf.truncate(start);
+            document(src, c, max, line, whole)?;
+            return Ok(true);
+        }
+    }
+    let flag = if too_long { Flag::TooLong } else { Flag::Text };
+    c.spans.push((At::line(line), s, end, flag));
+    Ok(true)
+}
+
+/// The first record opens a document over several lines: `whole` holds its first line. Reads
+/// the rest (up to one byte past the limit); one document becomes one record, else the lines
+/// are put back to be read one by one.
+fn document(
+    src: &mut Source<'_>,
+    c: &mut Chunk,
+    max: usize,
+    line: usize,
+    mut whole: Vec<u8>,
+) -> std::io::Result<()> {
+    while whole.len() <= max {
+        let a = src.peek(1)?;
+        if a.is_empty() {
+            break;
+        }
+        let n = a.len().min(max + 1 - whole.len());
+        whole.extend_from_slice(a.get(..n).unwrap_or(&[]));
+        src.consume(n);
+    }
+    let text = String::from_utf8_lossy(&whole);
+    if whole.len() > max {
+        let err = serde_json::from_str::<serde::de::IgnoredAny>(&text).err();
+        if err.is_some_and(|e| e.is_eof()) {
+            // Still one unfinished document at the limit: reject it, skip the rest.
+            while !src.peek(1)?.is_empty() {
+                let n = src.available().len();
+                src.consume(n);
+            }
+            let at = c.buf.len();
+            c.spans.push((At::line(line), at, at, Flag::TooLong));
+            return Ok(());
+        }
+    } else if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
+        let at = c.buf.len();
+        c.buf.extend_from_slice(&whole);
+        c.spans.push((At::line(line), at, c.buf.len(), Flag::Text));
+        return Ok(());
+    }
+    // Not one document after all: one record per line, from that line on.
+    src.unread(whole, line);
+    Ok(())
+}
+
+/// Reads the next element of an array (or the `,`, `]` and the envelope's `}` around it).
+#[allow(clippy::too_many_arguments)]
+fn read_element(
+    src: &mut Source<'_>,
+    c: &mut Chunk,
+    max: usize,
+    st: &mut State,
+    opened: At,
+    envelope: bool,
+    after: bool,
+) -> std::io::Result<()> {
+    let what = if envelope {
+        "the `Records` array"
+    } else {
+        "the array"
+    };
+    let here = |src: &Source<'_>| At {
+        line: src.line,
+        column: Some(src.col),
+    };
+    if !src.skip_whitespace()? {
+        c.error(
+            here(src),
+            format!("the input ends inside {what} opened at {opened} (a truncated file?)"),
+        );
+        st.mode = Mode::Detect;
+        return Ok(());
+    }
+    let b = src.peek(1)?.first().copied();
+    match (b, after) {
+        (Some(b']'), _) => {
+            src.consume(1);
+            st.mode = Mode::Detect;
+            if envelope {
+                close_envelope(src, c)?;
+            }
+        }
+        (Some(b','), true) => {
+            src.consume(1);
+            st.mode = Mode::Elements {
+                opened,
+                envelope,
+                after: false,
+            };
+        }
+        (_, true) => {
+            // No `,` between two records: say so, and read on as if it were there.
+            c.error(
+                here(src),
+                format!("expected `,` or `]` after a record of {what}"),
+            );
+            st.mode = Mode::Elements {
+                opened,
+                envelope,
+                after: false,
+            };
+        }
+        (_, false) => {
+            let at = here(src);
+            let start = c.buf.len();
+            let flag = match src.copy_value(&mut c.buf, max)? {
+                Copied::Whole => Flag::Text,
+                Copied::TooLong => Flag::TooLong,
+                Copied::Truncated => {
+                    c.buf.truncate(start);
+                    Flag::Error(format!(
+                        "the input ends inside this record of {what} opened at {opened} (a truncated file?)"
+                    ))
+                }
+            };
+            let end = c.buf.len();
+            c.spans.push((at, start, end, flag));
+            st.mode = Mode::Elements {
+                opened,
+                envelope,
+                after: true,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// After the `Records` array: the envelope's `}`. Other keys after it are reported, not read.
+fn close_envelope(src: &mut Source<'_>, c: &mut Chunk) -> std::io::Result<()> {
+    let at = |src: &Source<'_>| At {
+        line: src.line,
+        column: Some(src.col),
+    };
+    if !src.skip_whitespace()? {
+        c.error(
+            at(src),
+            "the input ends inside the `Records` envelope (a truncated file?)",
+        );
+        return Ok(());
+    }
+    match src.peek(1)?.first() {
+        Some(b'}') => src.consume(1),
+        _ => {
+            // `, "other": …}`: skip to the envelope's end.
+            let here = at(src);
+            src.skip_to_close(1)?;
+            c.error(
+                here,
+                "the `Records` envelope has keys after `Records`: they are not records and were not read",
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Calls `each` on every record of `c`, in parallel; the results in input order.
-fn evaluate<T, F>(c: &Chunk, max_record_bytes: usize, each: &F) -> Vec<(usize, T)>
+fn evaluate<T, F>(c: &Chunk, max_record_bytes: usize, each: &F) -> Vec<(At, T)>
 where
     T: Send,
-    F: Fn(usize, RawRecord<'_>) -> T + Sync,
+    F: Fn(At, RawRecord<'_>) -> T + Sync,
 {
     c.spans
         .par_iter()
-        .map(|&(ln, s, e, too_long)| {
-            let raw: RawRecord<'_> = if too_long {
-                Err(too_large(max_record_bytes))
-            } else {
-                match std::str::from_utf8(c.buf.get(s..e).unwrap_or(&[])) {
+        .map(|(at, s, e, flag)| {
+            let raw: RawRecord<'_> = match flag {
+                Flag::TooLong => Err(too_large(max_record_bytes)),
+                Flag::Error(m) => Err(m.clone()),
+                Flag::Text => match std::str::from_utf8(c.buf.get(*s..*e).unwrap_or(&[])) {
                     Ok(t) => Ok(t),
                     Err(err) => Err(format!("invalid UTF-8 at byte {}", err.valid_up_to())),
-                }
+                },
             };
-            (ln, each(ln, raw))
+            (*at, each(*at, raw))
         })
         .collect()
 }
@@ -143,76 +406,46 @@ where
 /// Reads and evaluates chunk by chunk, overlapped: while the thread pool evaluates chunk N,
 /// the calling thread hands the results of chunk N-1 to `sink` and reads chunk N+1 (the reader
 /// and the sink stay on the calling thread, so neither needs to be `Send`).
-fn run_inner<R, T, F, S>(
-    mut r: R,
+fn run_inner<T, F, S>(
+    mut src: Source<'_>,
     max_record_bytes: usize,
     each: &F,
     sink: &mut S,
-    line_offset: usize,
-    detect: bool,
 ) -> std::io::Result<usize>
 where
-    R: BufRead,
     T: Send,
-    F: Fn(usize, RawRecord<'_>) -> T + Sync,
-    S: FnMut(usize, T),
+    F: Fn(At, RawRecord<'_>) -> T + Sync,
+    S: FnMut(At, T),
 {
-    let mut at = Position {
-        line_no: line_offset,
-        first: detect,
+    let mut st = State {
+        mode: Mode::Detect,
+        first: true,
     };
     let mut cur = Chunk::new();
-    if let Filled::Document(first_line, whole) = fill(&mut r, &mut cur, max_record_bytes, &mut at)?
-    {
-        let text = String::from_utf8_lossy(&whole);
-        if whole.len() > max_record_bytes {
-            let err = serde_json::from_str::<serde::de::IgnoredAny>(&text).err();
-            if err.is_some_and(|e| e.is_eof()) {
-                // Still one unfinished document at the limit: reject it, skip the rest.
-                std::io::copy(&mut r, &mut std::io::sink())?;
-                let t = each(first_line, Err(too_large(max_record_bytes)));
-                sink(first_line, t);
-                return Ok(1);
-            }
-        } else if serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok() {
-            // Invalid UTF-8 rejects the document rather than mending it.
-            let raw = match std::str::from_utf8(&whole) {
-                Ok(_) => Ok(text.as_ref()),
-                Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
-            };
-            let t = each(first_line, raw);
-            sink(first_line, t);
-            return Ok(1);
-        }
-        // Not one document after all: fall back to one record per line (boxed: the reader type
-        // must not grow with each level of this recursion).
-        let rest: Box<dyn BufRead + '_> = Box::new(std::io::Cursor::new(whole).chain(r));
-        return run_inner(rest, max_record_bytes, each, sink, first_line - 1, false);
-    }
+    fill(&mut src, &mut cur, max_record_bytes, &mut st)?;
     let mut next = Chunk::new();
-    let mut pending: Vec<(usize, T)> = Vec::new();
+    let mut pending: Vec<(At, T)> = Vec::new();
     let mut count = 0usize;
     loop {
         count += cur.spans.len();
-        let mut results: Vec<(usize, T)> = Vec::new();
-        let mut read = Ok(Filled::Records);
+        let mut results: Vec<(At, T)> = Vec::new();
+        let mut read = Ok(());
         rayon::in_place_scope(|scope| {
             let (chunk, out) = (&cur, &mut results);
             scope.spawn(move |_| *out = evaluate(chunk, max_record_bytes, each));
-            for (ln, t) in pending.drain(..) {
-                sink(ln, t);
+            for (at, t) in pending.drain(..) {
+                sink(at, t);
             }
             if !cur.eof {
-                read = fill(&mut r, &mut next, max_record_bytes, &mut at);
+                read = fill(&mut src, &mut next, max_record_bytes, &mut st);
             }
         });
         pending = results;
-        // `at.first` is false past the first chunk: no document is found here.
         if read.is_err() || cur.eof {
-            for (ln, t) in pending.drain(..) {
-                sink(ln, t);
+            for (at, t) in pending.drain(..) {
+                sink(at, t);
             }
-            return read.map(|_| count);
+            return read.map(|()| count);
         }
         std::mem::swap(&mut cur, &mut next);
     }
@@ -235,28 +468,10 @@ fn starts_multiline_document(line: &[u8]) -> bool {
     }
 }
 
-/// Appends one line (with its `\n`) to `buf`, keeping at most `max` bytes of it; returns
-/// (bytes consumed, true when the line was longer than `max`). The line end is found with the
-/// standard library's `read_until` / `skip_until` (a word-at-a-time `memchr`).
-fn read_line_limited<R: BufRead>(
-    r: &mut R,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> std::io::Result<(usize, bool)> {
-    let limit = u64::try_from(max).unwrap_or(u64::MAX);
-    let kept = std::io::Read::take(&mut *r, limit).read_until(b'\n', buf)?;
-    if (kept > 0 && buf.last() == Some(&b'\n')) || kept < max {
-        // The whole line (or the input's last one, without `\n`).
-        return Ok((kept, false));
-    }
-    // `max` bytes kept and no line end yet: drop the rest of the line, if any.
-    let dropped = r.skip_until(b'\n')?;
-    Ok((kept + dropped, dropped > 0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::BufRead;
 
     fn collect(input: &str, max: usize) -> Vec<(usize, Result<String, String>)> {
         let mut out = Vec::new();
@@ -264,7 +479,7 @@ mod tests {
             std::io::Cursor::new(input.as_bytes()),
             max,
             |_, raw| raw.map(String::from),
-            |ln, r| out.push((ln, r)),
+            |at: At, r| out.push((at.line, r)),
         )
         .unwrap_or(0);
         out
@@ -312,7 +527,7 @@ mod tests {
         assert_eq!(got.get(1), Some(&(2, Ok("{\"a\":1}".to_string()))));
     }
 
-    /// The byte-at-a-time reader this module used before `read_until`: the reference.
+    /// A byte-at-a-time line reader: the reference for [`Source::read_line`].
     fn read_line_bytewise<R: BufRead>(
         r: &mut R,
         buf: &mut Vec<u8>,
@@ -342,6 +557,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::panic)]
     fn line_limits_match_the_bytewise_reader() {
         let inputs = [
             "",
@@ -356,11 +572,15 @@ mod tests {
         for input in inputs {
             for max in 0..8 {
                 for cap in [1, 2, 3, 64] {
-                    let mut a = std::io::BufReader::with_capacity(cap, input.as_bytes());
+                    let Ok(mut a) =
+                        Source::new(std::io::BufReader::with_capacity(cap, input.as_bytes()))
+                    else {
+                        panic!("a source over memory");
+                    };
                     let mut b = std::io::BufReader::with_capacity(cap, input.as_bytes());
                     let (mut ba, mut bb) = (Vec::new(), Vec::new());
                     loop {
-                        let ra = read_line_limited(&mut a, &mut ba, max).unwrap_or((0, false));
+                        let ra = a.read_line(&mut ba, max).unwrap_or((0, false));
                         let rb = read_line_bytewise(&mut b, &mut bb, max).unwrap_or((0, false));
                         assert_eq!(ra, rb, "{input:?} max {max} cap {cap}");
                         assert_eq!(ba, bb, "{input:?} max {max} cap {cap}");
@@ -398,7 +618,7 @@ mod tests {
                 std::io::Cursor::new(input.as_bytes()),
                 64,
                 |_, raw| raw.is_ok(),
-                |ln, ok| got.push((ln, ok)),
+                |at: At, ok| got.push((at.line, ok)),
             );
             (n.ok(), got)
         };
@@ -446,7 +666,7 @@ mod tests {
             r,
             1 << 20,
             |_, raw| raw.is_ok(),
-            |ln, ok| seen.push((ln, ok)),
+            |at: At, ok| seen.push((at.line, ok)),
         );
         assert!(res.is_err());
         assert!(seen.len() >= CHUNK_BYTES / line.len());

@@ -105,8 +105,9 @@ fn guard(c: &Expr) -> Option<&Path> {
             op,
             negated: false,
             lhs,
+            rhs,
             ..
-        } if *op != CmpOp::Ne => path_of(lhs),
+        } if *op != CmpOp::Ne => path_of(lhs).or_else(|| path_of(rhs)),
         _ => None,
     }
 }
@@ -218,14 +219,29 @@ fn walk<'e>(
     }
 }
 
-/// The left operand of a negated comparison (`a != b`, `a not in b`, `not a == b`).
+/// The path operand of a negated comparison (`a != b`, `"x" != a`, `a not in b`, `not a ==
+/// b`): the left side when it is a path, else the right side when it is one (a missing operand
+/// makes a comparison false whichever side it is on).
+fn path_side<'e>(lhs: &'e Expr, rhs: &'e Expr) -> Option<&'e Expr> {
+    if path_of(lhs).is_none() && path_of(rhs).is_some() {
+        Some(rhs)
+    } else {
+        Some(lhs)
+    }
+}
+
+/// The operand [`negation_over_missing`] looks at, by [`path_side`].
 fn negated_operand(e: &Expr) -> Option<&Expr> {
     match &e.kind {
         ExprKind::Compare {
-            op, negated, lhs, ..
-        } if *negated || *op == CmpOp::Ne => Some(lhs),
+            op,
+            negated,
+            lhs,
+            rhs,
+            ..
+        } if *negated || *op == CmpOp::Ne => path_side(lhs, rhs),
         ExprKind::Not(inner) => match &inner.kind {
-            ExprKind::Compare { lhs, .. } => Some(lhs),
+            ExprKind::Compare { lhs, rhs, .. } => path_side(lhs, rhs),
             _ => None,
         },
         _ => None,

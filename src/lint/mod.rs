@@ -58,6 +58,7 @@ pub fn lint_str(path: &Path, text: &str, registry: &Registry) -> FileLint {
             if let Ok(keys) = panther::top_keys(text) {
                 unknown_keys(&keys, &mut report, &[]);
             }
+            unknown_test_keys(text, &mut report, &[]);
             report.sort();
             FileLint { report, id: None }
         }
@@ -98,8 +99,34 @@ fn unknown_keys(keys: &[(String, Span)], report: &mut FileReport, allow: &[Strin
     }
 }
 
+/// W0101 for keys of test cases that tests do not have (`ExpectedResults`, `Logs`).
+fn unknown_test_keys(text: &str, report: &mut FileReport, allow: &[String]) {
+    if allow.iter().any(|a| a == ErrorCode::W0101.name()) {
+        return;
+    }
+    for keys in panther::test_keys(text) {
+        for (k, span) in keys {
+            if panther::TEST_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            let near = nearest(&k, panther::TEST_KEYS.iter().copied());
+            let hit = Finding::warning(
+                ErrorCode::W0101,
+                span,
+                format!("unknown key `{k}` in a test"),
+                "not a key of test cases",
+            );
+            report.push(match near.first() {
+                Some(n) => hit.with_help(format!("did you mean `{n}`?")),
+                None => hit.with_help(format!("a test case has {}", panther::TEST_KEYS.join(", "))),
+            });
+        }
+    }
+}
+
 fn lint_rule(rule: &Rule, registry: &Registry, report: &mut FileReport) {
     unknown_keys(&rule.keys, report, &rule.lint_allow);
+    unknown_test_keys(&rule.text, report, &rule.lint_allow);
     let mut hits = Vec::new();
     condition::check(rule.program.ast(), &mut hits);
     condition::cost(rule.program.ast(), registry, &mut hits);
@@ -236,16 +263,36 @@ fn attack_ids(rule: &Rule, out: &mut Vec<Finding>) {
         for id in &m.techniques {
             match cat.technique(id) {
                 None => {
-                    let near = nearest(id, cat.technique_ids());
+                    // Only techniques of the entry's tactic are worth suggesting: a spelling
+                    // neighbour from another tactic is a different technique.
+                    let tactic = m.tactic.as_deref().and_then(|x| cat.tactic(x));
+                    let same_tactic = cat.technique_ids().filter(|t| {
+                        tactic.is_some_and(|tac| {
+                            cat.technique(t).is_some_and(|x| {
+                                x.tactics.contains(&tac.shortname) && !x.revoked && !x.deprecated
+                            })
+                        })
+                    });
+                    let near = nearest(id, same_tactic);
                     let h = Finding::warning(
                         ErrorCode::W0112,
                         span,
                         format!("unknown ATT&CK technique `{id}`"),
                         "not in ATT&CK Enterprise v18.1",
                     );
-                    out.push(match near.first() {
-                        Some(n) => h.with_help(format!("did you mean `{n}`?")),
-                        None => h.with_help("see data/attack/techniques.csv"),
+                    out.push(match (near.first(), tactic) {
+                        (Some(n), Some(tac)) => h.with_help(format!(
+                            "did you mean `{n}` ({}), a technique of {}?",
+                            cat.technique(n).map_or("", |t| t.name.as_str()),
+                            tac.name
+                        )),
+                        (None, Some(tac)) => h.with_help(format!(
+                            "no technique of {} ({}) is spelt close to it; see data/attack/techniques.csv",
+                            tac.name, tac.id
+                        )),
+                        _ => h.with_help(
+                            "see data/attack/techniques.csv (name the tactic, `TA0003:T1098`, to get suggestions)",
+                        ),
                     });
                 }
                 Some(t) if t.revoked || t.deprecated => {
@@ -317,17 +364,38 @@ fn tactic_names(shortnames: &[String]) -> String {
 
 /// Lints every rule file under `paths`, plus duplicate IDs across them (E0208).
 pub fn lint_paths(paths: &[PathBuf], registry: &Registry) -> Vec<FileReport> {
+    lint_paths_ignoring(paths, registry, &[])
+}
+
+/// [`lint_paths`] without the files an `--ignore` pattern matches. YAML files found in folders
+/// that are not Panther files, and Panther files of types pounce does not run, are not linted
+/// (see [`panther::classify`]); files given directly always are.
+pub fn lint_paths_ignoring(
+    paths: &[PathBuf],
+    registry: &Registry,
+    ignore: &[String],
+) -> Vec<FileReport> {
     // Data models found among or beside the paths make `udm(...)` known; invalid ones are
     // reported like invalid rule files.
-    let (with_models, bad_models) = panther::with_data_models(paths, registry);
+    let (with_models, bad_models) = panther::with_data_models_ignoring(paths, registry, ignore);
     let registry = &with_models;
     let mut lints: Vec<FileLint> = bad_models
         .into_iter()
         .map(|report| FileLint { report, id: None })
         .collect();
     let bad_paths: Vec<String> = lints.iter().map(|l| l.report.path.clone()).collect();
-    for f in panther::collect_files(paths) {
+    let direct: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    for f in panther::collect_files_ignoring(paths, ignore) {
         let lint = match std::fs::read(&f).map(String::from_utf8) {
+            Ok(Ok(text))
+                if !direct.contains(&&f)
+                    && matches!(
+                        panther::classify(&text),
+                        panther::FileKind::Other | panther::FileKind::Unsupported(_)
+                    ) =>
+            {
+                continue;
+            }
             Ok(Ok(text)) if panther::is_support_file(&text) => {
                 if bad_paths.contains(&f.display().to_string()) {
                     continue;

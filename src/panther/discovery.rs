@@ -1,10 +1,12 @@
-//! Discovery: which files under the given paths are rule files, the data models found among or
-//! beside them, and loading a whole pack.
+//! Discovery: which files under the given paths are rule files (and which YAML files are
+//! something else), the data models and functions files found among or beside them, and loading
+//! a whole pack.
 
 use super::diagnostics::{FileReport, Finding, Severity};
 use super::load::load_file_with;
 use super::rule::Rule;
 use super::{datamodel, functions};
+use crate::stdlib::strings::{Wildcards, glob};
 use pounce_lang::ast::Span;
 use pounce_lang::{ErrorCode, Registry};
 use std::path::{Path, PathBuf};
@@ -17,11 +19,17 @@ pub fn is_rule_file(p: &Path) -> bool {
 /// Every rule file under `paths` (files given directly are kept whatever their extension),
 /// sorted, each once; symlink loops are not followed twice.
 pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    collect_files_ignoring(paths, &[])
+}
+
+/// [`collect_files`] without the files that an `--ignore` pattern matches (see [`is_ignored`]).
+/// A path given directly is kept even when a pattern matches it.
+pub fn collect_files_ignoring(paths: &[PathBuf], ignore: &[String]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out, &mut seen, 0);
+            walk(p, &mut out, &mut seen, 0, ignore);
         } else {
             out.push(p.clone());
         }
@@ -31,11 +39,138 @@ pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
+/// True when a glob of `patterns` (`*`, `?`) matches `path` as written, any trailing part of
+/// it (`aws_s3/*.yml` matches `policies/aws_s3/x.yml`) or one of its components (`.github`).
+pub fn is_ignored(path: &Path, patterns: &[String]) -> bool {
+    if patterns.is_empty() {
+        return false;
+    }
+    let parts: Vec<String> = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    patterns.iter().any(|pat| {
+        let pat = pat.trim_end_matches('/');
+        parts
+            .iter()
+            .any(|c| glob(pat, c, Wildcards::StarAndQuestion))
+            || (0..parts.len()).any(|i| {
+                let tail = parts.get(i..).unwrap_or(&[]).join("/");
+                glob(pat, &tail, Wildcards::StarAndQuestion)
+            })
+    })
+}
+
+/// What a YAML file of a pack holds, from its top-level keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A policy or a rule (or a file that means to be one: it has an ID or a `Condition`, or
+    /// an `AnalysisType` pounce does not know, which loading reports).
+    Rule,
+    /// `AnalysisType: datamodel`.
+    DataModel,
+    /// `AnalysisType: functions`.
+    Functions,
+    /// A Panther file of a type pounce does not run (`global`, `scheduled_rule`, …).
+    Unsupported(String),
+    /// Not a Panther file at all: no `AnalysisType`, ID or `Condition` (a CI workflow, a compose
+    /// file). An empty file counts as a rule file, which loading reports as empty.
+    Other,
+}
+
+/// Panther analysis types that pounce does not run: skipped, and said so.
+pub const UNSUPPORTED_TYPES: &[&str] = &[
+    "global",
+    "scheduled_rule",
+    "correlation_rule",
+    "saved_query",
+    "scheduled_query",
+    "lookup_table",
+    "pack",
+    "derived",
+];
+
+/// Classifies a YAML file by its top-level keys (lines that start in column 0), so that even a
+/// rule file with a syntax error further down is recognised as one.
+pub fn classify(text: &str) -> FileKind {
+    let mut analysis_type = None;
+    let mut rule_like = false;
+    for line in text.lines() {
+        if line.starts_with([' ', '\t', '#', '-']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(['"', '\'']);
+        match key {
+            "AnalysisType" => {
+                let v = value.split(" #").next().unwrap_or("");
+                analysis_type = Some(v.trim().trim_matches(['"', '\'']).to_string());
+            }
+            "PolicyID" | "RuleID" | "Condition" => rule_like = true,
+            _ => {}
+        }
+    }
+    match analysis_type.as_deref() {
+        Some("datamodel") => FileKind::DataModel,
+        Some("functions") => FileKind::Functions,
+        Some(t) if UNSUPPORTED_TYPES.contains(&t) => FileKind::Unsupported(t.to_string()),
+        Some(_) => FileKind::Rule,
+        None if rule_like => FileKind::Rule,
+        // An empty file (or one of comments) in a pack is an unfinished rule: loading says so.
+        None if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) =>
+        {
+            FileKind::Rule
+        }
+        None => FileKind::Other,
+    }
+}
+
+/// The files of a pack, sorted by what they are.
+#[derive(Clone, Debug, Default)]
+pub struct PackFiles {
+    /// Rule files (given directly, or found and classified [`FileKind::Rule`]).
+    pub rules: Vec<PathBuf>,
+    /// Panther files of a type pounce does not run, with the type.
+    pub unsupported: Vec<(PathBuf, String)>,
+    /// YAML files found in folders that are not Panther files (skipped silently).
+    pub other: Vec<PathBuf>,
+}
+
+/// The rule files under `paths` (minus ignored ones). A file given directly is a rule file
+/// unless it is a data model, a functions file or of an unsupported type; a file found in a
+/// folder must also look like one ([`classify`]).
+pub fn pack_files(paths: &[PathBuf], ignore: &[String]) -> PackFiles {
+    let direct: std::collections::HashSet<&PathBuf> =
+        paths.iter().filter(|p| !p.is_dir()).collect();
+    let mut out = PackFiles::default();
+    for f in collect_files_ignoring(paths, ignore) {
+        let kind = match std::fs::read(&f) {
+            Ok(bytes) => classify(&String::from_utf8_lossy(&bytes)),
+            // Unreadable: loading reports it.
+            Err(_) => FileKind::Rule,
+        };
+        match kind {
+            FileKind::Rule => out.rules.push(f),
+            FileKind::Other if direct.contains(&f) => out.rules.push(f),
+            FileKind::Other => out.other.push(f),
+            FileKind::Unsupported(t) => out.unsupported.push((f, t)),
+            FileKind::DataModel | FileKind::Functions => {}
+        }
+    }
+    out
+}
+
 fn walk(
     dir: &Path,
     out: &mut Vec<PathBuf>,
     seen: &mut std::collections::HashSet<PathBuf>,
     depth: usize,
+    ignore: &[String],
 ) {
     let Ok(canon) = dir.canonicalize() else {
         return;
@@ -49,8 +184,11 @@ fn walk(
     let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
+        if is_ignored(&p, ignore) {
+            continue;
+        }
         if p.is_dir() {
-            walk(&p, out, seen, depth + 1);
+            walk(&p, out, seen, depth + 1, ignore);
         } else if is_rule_file(&p) {
             out.push(p);
         }
@@ -63,18 +201,27 @@ pub const SUPPORT_FOLDERS: &[&str] = &["data_models", "helpers"];
 
 /// True for a file that is not a rule: a data model or a functions file.
 pub fn is_support_file(text: &str) -> bool {
-    datamodel::is_data_model(text) || functions::is_functions_file(text)
+    matches!(classify(text), FileKind::DataModel | FileKind::Functions)
 }
 
 /// `base` plus what the pack's support files define: the data models (as `udm`) and the
 /// user-defined functions found among `paths` and in a `data_models/` or `helpers/` folder of
 /// their ancestors (up to three levels up), with a report per file that has errors.
 pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<FileReport>) {
+    with_data_models_ignoring(paths, base, &[])
+}
+
+/// [`with_data_models`] without the files an `--ignore` pattern matches.
+pub fn with_data_models_ignoring(
+    paths: &[PathBuf],
+    base: &Registry,
+    ignore: &[String],
+) -> (Registry, Vec<FileReport>) {
     let mut reg = base.clone();
     let mut models = Vec::new();
     let mut defined = Vec::new();
     let mut bad = Vec::new();
-    let mut files = collect_files(paths);
+    let mut files = collect_files_ignoring(paths, ignore);
     for p in paths {
         for anc in p.ancestors().skip(usize::from(p.is_file())).take(4) {
             for folder in SUPPORT_FOLDERS {
@@ -84,7 +231,7 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
                     anc.join(folder)
                 };
                 if d.is_dir() {
-                    files.extend(collect_files(&[d]));
+                    files.extend(collect_files_ignoring(&[d], ignore));
                 }
             }
         }
@@ -99,14 +246,15 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
         };
-        if functions::is_functions_file(&text) {
+        let kind = classify(&text);
+        if kind == FileKind::Functions {
             match functions::read_functions_file(&f, &text) {
                 Ok(found) => defined.extend(found),
                 Err(r) => bad.push(r),
             }
             continue;
         }
-        if !datamodel::is_data_model(&text) {
+        if kind != FileKind::DataModel {
             continue;
         }
         match datamodel::load_data_model(&f, &text) {
@@ -151,20 +299,85 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
     (reg, bad)
 }
 
+/// A loaded pack: the rules that compile, a report per invalid file, and the Panther files of
+/// types pounce does not run.
+#[derive(Debug, Default)]
+pub struct LoadedPack {
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+    /// A report per invalid rule file (and per invalid data model or functions file).
+    pub invalid: Vec<FileReport>,
+    /// Files of an unsupported `AnalysisType`, with the type (see [`UNSUPPORTED_TYPES`]).
+    pub unsupported: Vec<(PathBuf, String)>,
+}
+
 /// Loads every rule file under `paths` (with the data models found there or beside them): the
 /// rules that compile, and a report per invalid file. Data-model files are not rules.
 pub fn load_paths(paths: &[PathBuf], registry: &Registry) -> (Vec<Rule>, Vec<FileReport>) {
-    let mut rules = Vec::new();
-    let (registry, mut bad) = with_data_models(paths, registry);
-    let registry = &registry;
-    for f in collect_files(paths) {
-        if std::fs::read_to_string(&f).is_ok_and(|t| is_support_file(&t)) {
-            continue;
-        }
-        match load_file_with(&f, registry) {
-            Ok(r) => rules.push(r),
-            Err(rep) => bad.push(rep),
+    let p = load_pack(paths, registry, &[]);
+    (p.rules, p.invalid)
+}
+
+/// [`load_paths`] without the files `ignore` matches, saying which files were skipped as of a
+/// type pounce does not run. YAML files in the folders that are not Panther files at all are
+/// skipped silently (see [`classify`]).
+pub fn load_pack(paths: &[PathBuf], registry: &Registry, ignore: &[String]) -> LoadedPack {
+    let (registry, invalid) = with_data_models_ignoring(paths, registry, ignore);
+    let files = pack_files(paths, ignore);
+    let mut pack = LoadedPack {
+        rules: Vec::new(),
+        invalid,
+        unsupported: files.unsupported,
+    };
+    for f in files.rules {
+        match load_file_with(&f, &registry) {
+            Ok(r) => pack.rules.push(r),
+            Err(rep) => pack.invalid.push(rep),
         }
     }
-    (rules, bad)
+    pack
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_by_their_top_level_keys() {
+        assert_eq!(
+            classify("AnalysisType: policy\nPolicyID: x\n"),
+            FileKind::Rule
+        );
+        assert_eq!(classify("AnalysisType: polcy\n"), FileKind::Rule);
+        assert_eq!(classify("PolicyID: x\nCondition: [\n"), FileKind::Rule);
+        assert_eq!(classify("AnalysisType: 'datamodel'\n"), FileKind::DataModel);
+        assert_eq!(
+            classify("\"AnalysisType\": functions # helpers\n"),
+            FileKind::Functions
+        );
+        assert_eq!(
+            classify("AnalysisType: global\n"),
+            FileKind::Unsupported("global".into())
+        );
+        assert_eq!(
+            classify("on: push\njobs:\n  x:\n    AnalysisType: rule\n"),
+            FileKind::Other
+        );
+        assert_eq!(classify("# nothing yet\n"), FileKind::Rule);
+        assert_eq!(classify("a: 1\n"), FileKind::Other);
+    }
+
+    #[test]
+    fn ignore_patterns() {
+        let p = Path::new("./policies/aws_s3/a_draft.yml");
+        let yes = |pat: &str| is_ignored(p, &[pat.to_string()]);
+        assert!(yes("aws_s3"));
+        assert!(yes("aws_s3/"));
+        assert!(yes("*_draft.yml"));
+        assert!(yes("aws_s3/*"));
+        assert!(yes("policies/aws_s3/*.yml"));
+        assert!(!yes("aws_iam"));
+        assert!(!yes("draft"));
+        assert!(!is_ignored(p, &[]));
+    }
 }

@@ -16,16 +16,19 @@ pub mod functions;
 mod load;
 mod rule;
 mod schema;
+pub mod select;
 mod span_map;
 pub mod testing;
 mod yaml;
 
 pub use discovery::{
-    SUPPORT_FOLDERS, collect_files, is_rule_file, is_support_file, load_paths, with_data_models,
+    FileKind, LoadedPack, PackFiles, SUPPORT_FOLDERS, UNSUPPORTED_TYPES, classify, collect_files,
+    collect_files_ignoring, is_ignored, is_rule_file, is_support_file, load_pack, load_paths,
+    pack_files, with_data_models, with_data_models_ignoring,
 };
 pub use load::{load_file, load_file_with, load_str};
 pub use rule::{AnalysisType, Rule};
-pub use schema::{KNOWN_KEYS, SEVERITIES};
+pub use schema::{KNOWN_KEYS, SEVERITIES, TEST_KEYS};
 pub use span_map::SpanMap;
-pub use testing::{AlertExpectation, TestCase};
+pub use testing::{AlertExpectation, TestCase, test_keys};
 pub use yaml::{top_keys, yaml_limits};

@@ -76,12 +76,30 @@ pub(super) struct RawFile {
     pub(super) DynamicSeverities: Option<Vec<RawSeverity>>,
 }
 
-/// One entry of `Tests`.
+/// The keys a test case may have (Panther's, as `panther_analysis_tool` reads them).
+pub const TEST_KEYS: &[&str] = &[
+    "Name",
+    "ExpectedResult",
+    "Resource",
+    "Log",
+    "Mocks",
+    "ExpectedTitle",
+    "ExpectedDedup",
+    "ExpectedSeverity",
+    "ExpectedAlertContext",
+    "ExpectedDescription",
+    "ExpectedReference",
+    "ExpectedRunbook",
+    "ExpectedDestinations",
+];
+
+/// One entry of `Tests`. Every key is optional here, so that a misspelt one is reported by
+/// name (with a did-you-mean) instead of failing the whole file.
 #[derive(Deserialize)]
 #[allow(non_snake_case)]
 pub(super) struct RawTest {
-    pub(super) Name: Spanned<String>,
-    pub(super) ExpectedResult: bool,
+    pub(super) Name: Option<Spanned<String>>,
+    pub(super) ExpectedResult: Option<bool>,
     pub(super) Resource: Option<Value>,
     pub(super) Log: Option<Value>,
     pub(super) Mocks: Option<Vec<RawMock>>,

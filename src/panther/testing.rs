@@ -4,7 +4,7 @@
 use super::alert::Alert;
 use super::diagnostics::{FileReport, Finding, Severity};
 use super::rule::{AnalysisType, Rule};
-use super::schema::RawTest;
+use super::schema::{RawTest, TEST_KEYS};
 use super::yaml::scalar_span;
 use pounce_lang::ErrorCode;
 use pounce_lang::ast::Span;
@@ -42,7 +42,36 @@ pub struct AlertExpectation {
     pub context: Option<serde_json::Map<String, Value>>,
 }
 
-/// The test cases of a rule file; a test without its document, or with both kinds, is reported.
+/// The keys of each test case with their spans, in file order (empty when `Tests` is not a list
+/// of mappings).
+pub fn test_keys(text: &str) -> Vec<Vec<(String, Span)>> {
+    #[derive(serde::Deserialize)]
+    #[allow(non_snake_case)]
+    struct Keys {
+        Tests: Option<
+            Vec<std::collections::HashMap<serde_saphyr::Spanned<String>, serde::de::IgnoredAny>>,
+        >,
+    }
+    let Ok(k) = super::yaml::from_yaml::<Keys>(text) else {
+        return Vec::new();
+    };
+    k.Tests
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| super::yaml::keys_in_order(text, &m))
+        .collect()
+}
+
+/// The key of `keys` that is not a test key and is spelt like `want`, if any.
+fn misspelt<'a>(keys: &'a [(String, Span)], want: &str) -> Option<&'a str> {
+    keys.iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !TEST_KEYS.contains(k))
+        .find(|k| !pounce_lang::suggest::nearest(k, [want]).is_empty())
+}
+
+/// The test cases of a rule file; a test without its name, expected result or document (or
+/// with both kinds) is reported, naming a misspelt key when there is one.
 pub(super) fn load_tests(
     text: &str,
     raw: Vec<RawTest>,
@@ -50,8 +79,45 @@ pub(super) fn load_tests(
     report: &mut FileReport,
 ) -> Vec<TestCase> {
     let mut out = Vec::new();
-    for t in raw {
-        let span = scalar_span(text, &t.Name);
+    let all_keys = test_keys(text);
+    for (i, t) in raw.into_iter().enumerate() {
+        let keys = all_keys.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let first = keys.first().map(|(_, s)| *s).unwrap_or_default();
+        let hint = |want: &str| match misspelt(keys, want) {
+            Some(k) => format!("did you mean `{want}`? this test has `{k}`"),
+            None => format!("add `{want}:` to the test"),
+        };
+        let Some(name) = t.Name else {
+            report.push(
+                Finding::new(
+                    ErrorCode::E0209,
+                    Severity::Error,
+                    first,
+                    format!("test {} has no `Name`", i + 1),
+                    "this test",
+                )
+                .with_help(hint("Name")),
+            );
+            continue;
+        };
+        let span = scalar_span(text, &name);
+        let expected = match t.ExpectedResult {
+            Some(e) => e,
+            None => {
+                report.push(
+                    Finding::new(
+                        ErrorCode::E0209,
+                        Severity::Error,
+                        span,
+                        format!("test `{}` has no `ExpectedResult`", name.value),
+                        "this test",
+                    )
+                    .with_help(hint("ExpectedResult")),
+                );
+                false
+            }
+        };
+        let t_name = name;
         let document = match (t.Resource, t.Log, kind) {
             (Some(d), None, _) | (None, Some(d), _) => d,
             (Some(d), Some(_), _) => {
@@ -60,7 +126,7 @@ pub(super) fn load_tests(
                         ErrorCode::E0209,
                         Severity::Error,
                         span,
-                        format!("test `{}` has both `Resource` and `Log`", t.Name.value),
+                        format!("test `{}` has both `Resource` and `Log`", t_name.value),
                         "this test",
                     )
                     .with_help("policies test a `Resource`, rules a `Log`: keep one"),
@@ -78,10 +144,13 @@ pub(super) fn load_tests(
                         ErrorCode::E0209,
                         Severity::Error,
                         span,
-                        format!("test `{}` has no `{want}`", t.Name.value),
+                        format!("test `{}` has no `{want}`", t_name.value),
                         "this test",
                     )
-                    .with_help(format!("add the `{want}:` the test evaluates")),
+                    .with_help(match misspelt(keys, want) {
+                        Some(k) => format!("did you mean `{want}`? this test has `{k}`"),
+                        None => format!("add the `{want}:` the test evaluates"),
+                    }),
                 );
                 Value::Null
             }
@@ -100,8 +169,8 @@ pub(super) fn load_tests(
             })
             .collect();
         out.push(TestCase {
-            name: t.Name.value,
-            expected: t.ExpectedResult,
+            name: t_name.value,
+            expected,
             document,
             mocks,
             span,
@@ -129,7 +198,7 @@ pub struct TestOutcome {
     pub actual: bool,
     /// Whether the test passed.
     pub passed: bool,
-    /// The alert, when the rule alerted and has alert outputs or the test asserts them.
+    /// The alert, when a rule (not a policy) alerted: its title, dedup, severity and context.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert: Option<Alert>,
     /// What the alert got wrong against the test's `Expected…` keys.
@@ -159,13 +228,9 @@ pub fn run_tests(rule: &Rule, now: i64) -> Vec<TestOutcome> {
             let flagged = rule.program.eval_with(&t.document, &env);
             let actual = rule.kind.result(flagged);
             let wants = &t.expect_alert;
-            let asserts = wants.title.is_some()
-                || wants.dedup.is_some()
-                || wants.severity.is_some()
-                || wants.context.is_some();
-            let alert =
-                (flagged && rule.kind == AnalysisType::Rule && (asserts || !rule.alert.is_empty()))
-                    .then(|| rule.render_alert(&t.document, &env));
+            // Every alert is rendered, as Panther would raise it: the test shows it.
+            let alert = (flagged && rule.kind == AnalysisType::Rule)
+                .then(|| rule.render_alert(&t.document, &env));
             let mut alert_mismatches = Vec::new();
             if let Some(a) = &alert {
                 let mut check = |what: &str, want: &Option<String>, got: &str| {

@@ -196,6 +196,14 @@ pub(super) fn key_span(keys: &[(String, Span)], key: &str) -> Option<Span> {
 pub fn top_keys(text: &str) -> Result<Vec<(String, Span)>, Finding> {
     let map: HashMap<Spanned<String>, serde::de::IgnoredAny> =
         from_yaml(text).map_err(|e| yaml_finding(text, &e))?;
+    Ok(keys_in_order(text, &map))
+}
+
+/// The keys of a mapping read with spans, with their spans in `text`, in file order.
+pub(super) fn keys_in_order<V>(
+    text: &str,
+    map: &HashMap<Spanned<String>, V>,
+) -> Vec<(String, Span)> {
     let mut keys: Vec<(String, Span)> = map
         .keys()
         .map(|k| {
@@ -209,5 +217,5 @@ pub fn top_keys(text: &str) -> Result<Vec<(String, Span)>, Finding> {
         })
         .collect();
     keys.sort_by_key(|(_, s)| s.start);
-    Ok(keys)
+    keys
 }

@@ -141,6 +141,16 @@ impl TechniqueRef {
         }
     }
 
+    /// The technique's page on attack.mitre.org (`T1078.004` → `…/techniques/T1078/004/`),
+    /// for ids the catalogue knows.
+    pub fn url(&self) -> Option<String> {
+        self.name.as_ref()?;
+        Some(format!(
+            "https://attack.mitre.org/techniques/{}/",
+            self.id.replace('.', "/")
+        ))
+    }
+
     /// The tactics the catalogue files this technique under.
     fn catalogue_tactics(&self) -> Vec<TacticRef> {
         let cat = attack::catalogue();

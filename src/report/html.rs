@@ -107,12 +107,17 @@ pub(super) fn severity_class(sev: &str) -> String {
     }
 }
 
+/// True for a plain `http(s)` URL (no spaces or control characters).
+pub(super) fn is_url(r: &str) -> bool {
+    let lower = r.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// A reference as a link when it is a plain `http(s)` URL, otherwise as text.
 fn reference(r: &str) -> String {
-    let lower = r.to_ascii_lowercase();
-    let is_url = (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !r.chars().any(|c| c.is_whitespace() || c.is_control());
-    if is_url {
+    let r = r.trim();
+    if is_url(r) {
         format!(
             "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>",
             html(r),
@@ -216,12 +221,16 @@ impl RuleDescription {
                 } else {
                     row.techniques
                         .iter()
-                        .map(|t| {
-                            if t.name.is_none() {
+                        .map(|t| match t.url() {
+                            None => {
                                 format!("<span class=\"unknown\">{}</span>", html(&t.label()))
-                            } else {
-                                html(&t.label())
                             }
+                            Some(u) => format!(
+                                "<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>{}",
+                                html(&u),
+                                html(&t.id),
+                                html(t.label().strip_prefix(t.id.as_str()).unwrap_or(""))
+                            ),
                         })
                         .collect::<Vec<_>>()
                         .join("<br>")
@@ -254,14 +263,8 @@ impl RuleDescription {
             o,
             "<dl class=\"facts\">\n<dt>Tags</dt><dd class=\"tags\">{}</dd>\n<dt>Runbook</dt><dd>{}</dd>\n<dt>Reference</dt><dd>{}</dd>\n</dl>\n</section>",
             code_list(&self.tags),
-            self.runbook.as_deref().map_or_else(none, html),
+            self.runbook.as_deref().map_or_else(none, reference),
             self.reference.as_deref().map_or_else(none, reference)
-        );
-
-        let _ = writeln!(
-            o,
-            "<section id=\"body\">\n<h2>Rule body</h2>\n<pre><code>{}</code></pre>\n</section>",
-            html(self.body.trim_end())
         );
 
         let _ = writeln!(
@@ -315,13 +318,12 @@ impl RuleDescription {
                 "<p>Predicates the rule actively suppresses: {} for which any of them holds is never flagged.</p>",
                 self.subject(false)
             );
-            o.push_str("<table>\n<thead><tr><th>Field</th><th>Kind</th><th>Excluded values</th></tr></thead>\n<tbody>\n");
+            o.push_str("<table>\n<thead><tr><th>Suppressed when</th><th>Excluded values</th></tr></thead>\n<tbody>\n");
             for x in &self.exclusions {
                 let _ = writeln!(
                     o,
-                    "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                    html(&x.field),
-                    html(&x.kind),
+                    "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                    html(&x.predicate),
                     x.values
                         .iter()
                         .map(|v| format!("<code>{}</code>", html(v)))
@@ -332,6 +334,12 @@ impl RuleDescription {
             o.push_str("</tbody>\n</table>\n");
         }
         o.push_str("</section>\n");
+
+        let _ = writeln!(
+            o,
+            "<section id=\"body\">\n<h2>Rule body</h2>\n<pre><code>{}</code></pre>\n</section>",
+            html(self.body.trim_end())
+        );
 
         o.push_str("<section id=\"tests\">\n<h2>Tests</h2>\n");
         if self.tests.is_empty() {

@@ -46,7 +46,16 @@ impl RuleDescription {
                 } else {
                     row.techniques
                         .iter()
-                        .map(|t| super::escape::md_cell(&t.label()))
+                        .map(|t| match t.url() {
+                            Some(u) => format!(
+                                "[{}]({u}) {}",
+                                t.id,
+                                super::escape::md_cell(
+                                    t.label().strip_prefix(t.id.as_str()).unwrap_or("").trim()
+                                )
+                            ),
+                            None => super::escape::md_cell(&t.label()),
+                        })
                         .collect::<Vec<_>>()
                         .join(CELL_BREAK)
                 };
@@ -75,17 +84,13 @@ impl RuleDescription {
         let _ = writeln!(
             out,
             "- **Runbook:** {}",
-            one_line(self.runbook.as_deref()).unwrap_or_else(|| "none".to_string())
+            md_link_or_text(self.runbook.as_deref())
         );
         let _ = writeln!(
             out,
             "- **Reference:** {}",
-            one_line(self.reference.as_deref()).unwrap_or_else(|| "none".to_string())
+            md_link_or_text(self.reference.as_deref())
         );
-        out.push('\n');
-
-        out.push_str("## Rule body\n\n");
-        out.push_str(&md_code_block("yaml", &self.body));
         out.push('\n');
 
         out.push_str("## Detection logic\n\n");
@@ -139,16 +144,25 @@ impl RuleDescription {
                 "Predicates the rule actively suppresses: {} for which any of them holds is never flagged.\n",
                 self.subject(false)
             );
-            out.push_str("| Field | Kind | Excluded values |\n|---|---|---|\n");
+            out.push_str("| Suppressed when | Excluded values |\n|---|---|\n");
             for x in &self.exclusions {
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    md_row(&[&x.field, &x.kind, &x.values.join(", ")])
-                );
+                let values = if x.values.is_empty() {
+                    "—".to_string()
+                } else {
+                    x.values
+                        .iter()
+                        .map(|v| md_code_cell(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let _ = writeln!(out, "| {} | {values} |", md_code_cell(&x.predicate));
             }
             out.push('\n');
         }
+
+        out.push_str("## Rule body\n\n");
+        out.push_str(&md_code_block("yaml", &self.body));
+        out.push('\n');
 
         out.push_str("## Tests\n\n");
         if self.tests.is_empty() {
@@ -180,6 +194,15 @@ fn list_or_none(items: &[String], f: impl Fn(&str) -> String) -> String {
         "none".to_string()
     } else {
         items.iter().map(|s| f(s)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A plain `http(s)` URL as a Markdown link, other text escaped, `none` when absent.
+fn md_link_or_text(s: Option<&str>) -> String {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(u) if super::html::is_url(u) => format!("<{u}>"),
+        Some(t) => one_line(Some(t)).unwrap_or_else(|| "none".to_string()),
+        None => "none".to_string(),
     }
 }
 

@@ -9,8 +9,8 @@
 //! let path = std::path::Path::new("policies/aws_vpc/aws_security_group_restricts_outbound_traffic.yml");
 //! let rule = panther::load_file(path, &registry).unwrap();
 //! let page = RuleDescription::new(&rule, &registry).to_markdown();
-//! assert!(page.contains("| Exfiltration | T1567 Exfiltration Over Web Service |"));
-//! assert!(page.contains("| IpPermissionsEgress | is_null | |"));
+//! assert!(page.contains("| Exfiltration | [T1567](https://attack.mitre.org/techniques/T1567/) Exfiltration Over Web Service |"));
+//! assert!(page.contains("| `IpPermissionsEgress is_null` | — |"));
 //! ```
 
 mod attack_map;

@@ -16,6 +16,36 @@ use std::fmt::Write as _;
 pub const INDEX: &str = "index.html";
 /// The coverage page's file name.
 pub const COVERAGE: &str = "coverage.html";
+/// The list of the pages the site wrote, so that a later build removes only its own stale
+/// pages.
+pub const MANIFEST: &str = ".pounce-site";
+
+/// The pages a previous build wrote (from its [`MANIFEST`] text) that this build does not:
+/// rule pages of rules no longer in the pack. Only plain `.html` names, never a path.
+pub fn stale_pages(previous_manifest: &str, pages: &[Page]) -> Vec<String> {
+    previous_manifest
+        .lines()
+        .map(str::trim)
+        .filter(|n| {
+            n.ends_with(".html")
+                && !n.contains(['/', '\\'])
+                && !n.starts_with('.')
+                && pages.iter().all(|p| p.file_name != *n)
+        })
+        .map(String::from)
+        .collect()
+}
+
+/// The [`MANIFEST`] text for `pages`.
+pub fn manifest(pages: &[Page]) -> String {
+    let mut out =
+        String::from("# pages written by `pounce describe --site`; stale ones are removed\n");
+    for p in pages {
+        out.push_str(&p.file_name);
+        out.push('\n');
+    }
+    out
+}
 
 /// One file of the site.
 #[derive(Clone, Debug)]
@@ -82,7 +112,8 @@ pub fn build(rules: &[Rule], registry: &Registry, invalid_files: Vec<String>) ->
     pages
 }
 
-/// Filters the index table: every search word must occur in a row's ID, title or tags.
+/// Filters the index table: every search word must occur in a row's ID, title, tags, tactics or
+/// techniques.
 const INDEX_SCRIPT: &str = r#"(function () {
   var q = document.getElementById('q');
   var sev = document.getElementById('sev');
@@ -119,7 +150,7 @@ fn index(rules: &[RuleDescription], names: &[String], coverage: &Coverage) -> St
         "<p>{} &middot; <a href=\"{COVERAGE}\">MITRE ATT&amp;CK coverage</a></p>",
         super::counted(rules.len(), "rule")
     );
-    o.push_str("<div class=\"controls\">\n<input id=\"q\" type=\"search\" placeholder=\"Search ID, title or tags\" aria-label=\"Search ID, title or tags\">\n");
+    o.push_str("<div class=\"controls\">\n<input id=\"q\" type=\"search\" placeholder=\"Search ID, title, tags, tactic or technique (T1098)\" aria-label=\"Search ID, title, tags, tactic or technique\">\n");
     o.push_str(
         "<select id=\"sev\" aria-label=\"Severity\"><option value=\"\">All severities</option>",
     );
@@ -151,7 +182,16 @@ fn index(rules: &[RuleDescription], names: &[String], coverage: &Coverage) -> St
     );
     o.push_str("<table id=\"rules\">\n<thead><tr><th>Rule</th><th>Severity</th><th>Kind</th><th>Tactics</th><th>Tags</th></tr></thead>\n<tbody>\n");
     for (r, name) in rules.iter().zip(names) {
-        let search = format!("{} {} {}", r.id, r.title, r.tags.join(" ")).to_lowercase();
+        // ID, title, tags, and each ATT&CK tactic (id and name) and technique (id and name).
+        let mut words = vec![r.id.clone(), r.title.clone(), r.tags.join(" ")];
+        for a in &r.attack {
+            words.extend(a.tactic.id.clone());
+            words.push(a.tactic.label());
+            for t in &a.techniques {
+                words.push(t.label());
+            }
+        }
+        let search = words.join(" ").to_lowercase();
         let tactics: Vec<String> = r.attack.iter().map(|a| a.tactic.anchor()).collect();
         let data_tactics = if tactics.is_empty() {
             UNMAPPED.to_string()

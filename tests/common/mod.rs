@@ -114,3 +114,26 @@ pub fn scratch_file(dir: &str, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&path, bytes).unwrap();
     path
 }
+
+/// The upstream Panther corpus beside the repository (`../shared/corpus/panther/SUB`), when it
+/// is there. When it is not, says so on the test run's stderr (written to the file descriptor,
+/// past libtest's capture, so that the skip shows in `cargo test` output) and returns `None`;
+/// with `POUNCE_REQUIRE_CORPUS=1` a missing corpus fails the test instead.
+pub fn corpus(test: &str, sub: &str) -> Option<PathBuf> {
+    let p = root().join("../shared/corpus/panther").join(sub);
+    if p.is_dir() {
+        return Some(p);
+    }
+    let why = format!("{} not found", p.display());
+    if std::env::var_os("POUNCE_REQUIRE_CORPUS").is_some_and(|v| v == "1") {
+        panic!("{test}: {why} (POUNCE_REQUIRE_CORPUS=1)");
+    }
+    skipped(test, &why);
+    None
+}
+
+/// Reports a skipped test where `cargo test` shows it: straight to stderr, not through the
+/// captured `eprintln!`.
+pub fn skipped(test: &str, why: &str) {
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}

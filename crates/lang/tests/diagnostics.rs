@@ -43,8 +43,8 @@ diagnostics! {
         "unexpected `and`, expected a key", "and",
         "`and` is a keyword; to name a key `and`, quote it with backticks: `` `and` ``";
     e0001_single_quotes: "x == 'prod'" => E0001,
-        "unexpected `'`, expected an operand (path, literal, function call or `(`)", "'",
-        "strings use double quotes: \"...\"";
+        "unexpected `'`, expected an operand (path, literal, function call or `(`)", "'prod'",
+        "strings use double quotes: \"prod\"";
     e0001_leading_zero: "port == 022" => E0001,
         "unexpected `022`, expected an operand (path, literal, function call or `(`)", "022",
         "numbers follow JSON: no leading zeros";
@@ -297,4 +297,44 @@ fn rejected_by_the_grammar() {
         .filter(|c| compile(c, &Registry::empty()).is_ok())
         .collect();
     assert!(accepted.is_empty(), "accepted: {accepted:?}");
+}
+
+/// Syntax errors with a certain fix (a single-quoted string, `&&`, `=`, `||`, `===`, `=~`) are
+/// all reported in one run: the parse goes on with the fix applied.
+#[test]
+fn every_fixable_syntax_error_is_reported_in_one_run() {
+    for (src, want) in [
+        (
+            "'ConsoleLogin' && x = \"Root\"",
+            vec![
+                (ErrorCode::E0001, "'ConsoleLogin'"),
+                (ErrorCode::E0002, "&&"),
+                (ErrorCode::E0002, "="),
+            ],
+        ),
+        (
+            "a == 1 || b === 'x' and c =~ \"y\"",
+            vec![
+                (ErrorCode::E0002, "||"),
+                (ErrorCode::E0002, "==="),
+                (ErrorCode::E0001, "'x'"),
+                (ErrorCode::E0002, "=~"),
+            ],
+        ),
+    ] {
+        let err = errors_of(&Registry::empty(), src);
+        let got: Vec<(ErrorCode, &str)> = err
+            .errors
+            .iter()
+            .map(|e| (e.code, underlined(src, e)))
+            .collect();
+        assert_eq!(got, want, "{src}");
+        let quote = err.errors.iter().find(|e| e.code == ErrorCode::E0001);
+        assert!(
+            quote
+                .and_then(|e| e.help.as_deref())
+                .is_some_and(|h| h.contains("strings use double quotes: \"")),
+            "{src}"
+        );
+    }
 }

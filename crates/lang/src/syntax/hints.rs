@@ -176,13 +176,31 @@ pub(super) fn syntax_error(src: &str, e: pest::error::Error<Rule>) -> ConditionE
     .iter()
     .find(|(s, _)| *s == run);
     if let Some((s, r)) = sym_hint {
+        // The fix lets the parse go on, so that the errors after it are reported too.
         return ConditionError::new(
             ErrorCode::E0002,
             Span::new(head, head + s.len()),
             format!("unknown operator `{s}`"),
             "not an operator of this language",
         )
-        .with_help(format!("did you mean `{r}`?"));
+        .with_help(format!("did you mean `{r}`?"))
+        .with_fix(format!(" {r} "));
+    }
+    // A string in single quotes: the same string in double quotes.
+    if rest.starts_with('\'')
+        && let Some(close) = rest.get(1..).and_then(|r| r.find(['\'', '\n']))
+        && rest.get(close + 1..close + 2) == Some("'")
+    {
+        let inner = rest.get(1..close + 1).unwrap_or("");
+        let fixed = serde_json::to_string(inner).unwrap_or_default();
+        return ConditionError::new(
+            ErrorCode::E0001,
+            Span::new(pos, pos + close + 2),
+            format!("unexpected `'`, expected {expected}"),
+            "a string in single quotes",
+        )
+        .with_help(format!("strings use double quotes: {fixed}"))
+        .with_fix(fixed);
     }
     // Unterminated or invalid strings and backtick keys.
     if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '`') {
