@@ -866,3 +866,23 @@ fn misspelt_test_keys_are_named_and_the_other_errors_kept() {
         "{got:#?}"
     );
 }
+
+/// The shipped packs lint clean: no error and no warning (deliberate cases carry `LintAllow`
+/// with a reason), upstream test keys included (`LogType`).
+#[test]
+fn the_shipped_packs_lint_clean() {
+    let reports = pounce::lint::lint_paths(
+        &[root().join("policies"), root().join("rules")],
+        &common::registry(),
+    );
+    assert!(reports.len() > 250, "{} files", reports.len());
+    let findings: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .map(move |f| format!("{}: {} {}", r.path, f.code, f.message))
+        })
+        .collect();
+    assert!(findings.is_empty(), "{findings:#?}");
+}

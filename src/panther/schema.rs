@@ -91,6 +91,9 @@ pub const TEST_KEYS: &[&str] = &[
     "ExpectedReference",
     "ExpectedRunbook",
     "ExpectedDestinations",
+    // The log type of the test's event (upstream CloudTrail tests carry it; pounce reads the
+    // event's own `p_log_type`).
+    "LogType",
 ];
 
 /// One entry of `Tests`. Every key is optional here, so that a misspelt one is reported by
