@@ -6,6 +6,7 @@
 //! - name: an empty OLD inserts NEW around every character   # what the case shows
 //!   function: text_replace
 //!   args: ["ab", "", "-"]      # JSON values; `missing: [i, …]` makes argument i missing
+//!                              # and `from_document: [i, …]` read from the document
 //!   expect: "-a-b-"            # the value; or `expect_undefined: true`
 //!   notes: [...]               # optional: the explanation lines, exactly
 //!   now: 1700000000            # optional: the clock (default 0)
@@ -33,6 +34,7 @@ const KEYS: &[&str] = &[
     "function",
     "args",
     "missing",
+    "from_document",
     "expect",
     "expect_undefined",
     "notes",
@@ -104,6 +106,14 @@ fn run(registry: &Registry, row: &Value) -> Result<(), String> {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_u64).collect(),
         Some(_) => return Err("`missing` is not a list of indexes".into()),
     };
+    let from_document: u64 = match m.get("from_document") {
+        None => 0,
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_u64)
+            .fold(0, |mask, i| mask | (1 << i)),
+        Some(_) => return Err("`from_document` is not a list of indexes".into()),
+    };
     let refs: Vec<Option<&Value>> = args
         .iter()
         .enumerate()
@@ -112,7 +122,7 @@ fn run(registry: &Registry, row: &Value) -> Result<(), String> {
     let now = m.get("now").and_then(Value::as_i64).unwrap_or(0);
     let mut notes = Vec::new();
     let got = native.call(
-        &Args::new(&refs),
+        &Args::new(&refs).with_document_mask(from_document),
         &mut NativeCtx::new(now, Some(&mut notes)),
     );
     let call = format!(

@@ -1,6 +1,7 @@
 //! Functions over a value of any type: its type (`type`), conversions (`to_string`,
-//! `to_number`), Python truthiness (`truthy`), the first present value (`coalesce`,
-//! `default_if_absent`), Python's `a or b` (`or_else`) and a conditional value (`if_else`).
+//! `to_number`, `floor`), Python truthiness (`truthy`), a deliberate failure (`error`), the
+//! first present value (`coalesce`, `default_if_absent`), Python's `a or b` (`or_else`) and a
+//! conditional value (`if_else`).
 
 use super::python::truthy;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
@@ -42,6 +43,32 @@ pub fn register(r: &mut Registry) {
                 _ => Err(NativeError(format!("to_number: `{s}` is not a number"))),
             },
             _ => Err(NativeError("to_number: not a number or a string".into())),
+        },
+    ));
+    r.register(Native::new(
+        "floor",
+        1,
+        1,
+        "the largest integer not above a number (floor(2.7) → 2, floor(-0.5) → -1); undefined for anything else",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match a.get(0) {
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Value::Number(n.clone())),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .map(f64::floor)
+                .filter(|f| f.abs() < 9.0e15)
+                .map(|f| Value::from(f as i64))
+                .ok_or_else(|| NativeError("floor: out of range".into())),
+            _ => Err(NativeError("floor: not a number".into())),
+        },
+    ));
+    r.register(Native::new(
+        "error",
+        1,
+        1,
+        "always undefined, with MESSAGE as the reason (jq's error): where a rule's upstream code raises; an alert template whose value is undefined falls back as Panther does",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| {
+            let why = a.get(0).map_or_else(|| "error".to_string(), |m| super::python::str_of(Some(m)));
+            Err(NativeError(format!("error: {why}")))
         },
     ));
     r.register(Native::new(
