@@ -95,6 +95,7 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
             .ok()
             .is_some_and(|x| b.canonicalize().ok() == Some(x))
     });
+    let mut model_files = Vec::new();
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
@@ -104,18 +105,24 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
                 Ok(found) => defined.extend(found),
                 Err(r) => bad.push(r),
             }
-            continue;
+        } else if datamodel::is_data_model(&text) {
+            model_files.push((f, text));
         }
-        if !datamodel::is_data_model(&text) {
-            continue;
-        }
+    }
+    // A method is a function of the pack, else a native.
+    let methods = datamodel::MethodFunctions::new(defined.iter().map(|d| d.def.name.clone()));
+    for (f, text) in model_files {
         match datamodel::load_data_model(&f, &text) {
             Ok(m) => {
                 let missing: Vec<&str> = m
                     .mappings
                     .iter()
                     .filter_map(|(_, mp)| match mp {
-                        datamodel::Mapping::Method(n) if reg.get(n).is_none() => Some(n.as_str()),
+                        datamodel::Mapping::Method(n)
+                            if reg.get(n).is_none() && !methods.has(n) =>
+                        {
+                            Some(n.as_str())
+                        }
                         _ => None,
                     })
                     .collect();
@@ -130,10 +137,10 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
                                 ErrorCode::E0211,
                                 Severity::Error,
                                 Span::new(at, at + n.len()),
-                                format!("no native named `{n}`"),
+                                format!("no function or native named `{n}`"),
                                 "unknown method",
                             )
-                            .with_help("a `Method:` mapping names a registered native"),
+                            .with_help("a `Method:` mapping names a function of the pack's functions files, or a native"),
                         );
                     }
                     bad.push(r);
@@ -143,11 +150,13 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
         }
     }
     if !models.is_empty() {
-        let udm = datamodel::udm_function(&models, &reg);
+        let udm = datamodel::udm_function(&models, &reg, &methods);
         reg.replace(udm);
     }
-    // Functions after `udm`, so that their bodies may read data-model names.
+    // Functions after `udm`, so that their bodies may read data-model names; then the methods
+    // among them, which `udm` calls.
     bad.extend(functions::define_all(&mut reg, &defined));
+    methods.compile(&models, &reg);
     (reg, bad)
 }
 
