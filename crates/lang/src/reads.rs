@@ -2,7 +2,7 @@
 //! host uses it to parse only what its conditions read (projection); evaluating a program over
 //! a projection of its own trie gives the same verdict as over the whole document.
 
-use crate::ast::{Segment, TestKind};
+use crate::ast::{Quantifier, Segment, TestKind};
 use crate::document::KeyMatch;
 use crate::functions::Native;
 use crate::ir::{CPath, CRoot, Node, NodeKind, Program};
@@ -255,7 +255,10 @@ impl Walk<'_> {
                     }
                 }
             }
-            NodeKind::Quantifier(_, list, body) => {
+            NodeKind::Quantifier(q, list, body) => {
+                // `first` and `filter` give elements of the list as their value, which may be
+                // read in any way afterwards: those elements are read whole.
+                let keeps_elements = matches!(q, Quantifier::First | Quantifier::Filter);
                 let elem = match &list.kind {
                     NodeKind::Path(p) => match sc.reach(p) {
                         Reach::Doc(s) => {
@@ -266,7 +269,7 @@ impl Walk<'_> {
                             if !p.multi {
                                 eb.push(Segment::Wildcard);
                             }
-                            self.root.add(&eb, false);
+                            self.root.add(&eb, keeps_elements);
                             Some(eb)
                         }
                         Reach::Nothing => None,
