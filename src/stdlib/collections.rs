@@ -1,6 +1,6 @@
-//! Functions over lists and objects: reading (`keys`, `object_get`, `value_at`, `first_where`,
-//! upstream's `deep_walk`), building (`make_object`, `object_from`) and combining
-//! (`set_union`).
+//! Functions over lists and objects: reading (`keys`, `values`, `object_get`, `value_at`,
+//! `first_where`, upstream's `deep_walk`), building (`from_entries`, `make_object`,
+//! `object_from`) and combining (`distinct`, `set_union`).
 
 use pounce_lang::document::{KeyMatch, get_key};
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
@@ -46,6 +46,31 @@ pub fn register(r: &mut Registry) {
                 Ok(Value::Array(m.keys().cloned().map(Value::String).collect()))
             }
             _ => Err(NativeError("not an object".into())),
+        },
+    ));
+    r.register(Native::new(
+        "from_entries",
+        1,
+        1,
+        "an object from a list of [KEY, VALUE] pairs (jq's from_entries), in order, a later repeated key replacing the earlier value; undefined when an element is not a pair with a string key",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| match a.get(0) {
+            Some(Value::Array(pairs)) => {
+                let mut m = Map::new();
+                for p in pairs {
+                    match p.as_array().map(Vec::as_slice) {
+                        Some([Value::String(k), v]) => {
+                            m.insert(k.clone(), v.clone());
+                        }
+                        _ => {
+                            return Err(NativeError(format!(
+                                "from_entries: {p} is not a [key, value] pair"
+                            )));
+                        }
+                    }
+                }
+                Ok(Value::Object(m))
+            }
+            _ => Err(NativeError("from_entries: not a list".into())),
         },
     ));
     r.register(Native::new(

@@ -62,6 +62,7 @@ mod tests {
                 "first_where",
                 "floor",
                 "fnmatch",
+                "from_entries",
                 "hour_floor",
                 "if_else",
                 "ip_address_is_private",
