@@ -155,8 +155,16 @@ pub fn with_data_models(paths: &[PathBuf], base: &Registry) -> (Registry, Vec<Fi
     }
     // Functions after `udm`, so that their bodies may read data-model names; then the methods
     // among them, which `udm` calls.
+    let before = reg.clone();
     bad.extend(functions::define_all(&mut reg, &defined));
     methods.compile(&models, &reg);
+    if !models.is_empty() && !defined.is_empty() {
+        // Once the methods are compiled, `udm` knows what they read: define the functions again
+        // so that a body reading a data-model name declares those reads (projection), not the
+        // whole event. Their errors were reported by the first definition.
+        reg = before;
+        let _ = functions::define_all(&mut reg, &defined);
+    }
     (reg, bad)
 }
 
