@@ -4,7 +4,7 @@
 //!
 //! ```yaml
 //! - name: an empty OLD inserts NEW around every character   # what the case shows
-//!   function: text_replace
+//!   function: replace
 //!   args: ["ab", "", "-"]      # JSON values; `missing: [i, …]` makes argument i missing
 //!                              # and `from_document: [i, …]` read from the document
 //!   expect: "-a-b-"            # the value; or `expect_undefined: true`

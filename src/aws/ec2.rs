@@ -1,10 +1,7 @@
-//! EC2 and VPC: security-group egress ports, network-ACL first-match evaluation, and the
-//! first account or group an EBS snapshot is shared with.
+//! EC2 and VPC: security-group egress ports and network-ACL first-match evaluation.
 
-use crate::stdlib::collections::ANY_CASE;
 use crate::stdlib::python::parse_py_network_as;
 use crate::stdlib::truthy;
-use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
@@ -25,16 +22,6 @@ pub fn register(r: &mut Registry) {
         "the first ingress entry (by RuleNumber) of a network ACL's Entries that is open to 0.0.0.0/0 or ::/0 and covers PORT, as a list of zero or one entries",
         nacl_first_open_ingress,
     ));
-    r.register(
-        Native::new(
-            "snapshot_first_share",
-            1,
-            1,
-            "the first object of a createVolumePermission items list whose userId is truthy or whose group is `all`; undefined when there is none",
-            snapshot_first_share,
-        )
-        .reads_arg(0, &["[*].userId", "[*].group"]),
-    );
 }
 
 /// `egress_allows_all_ports(list)`: true when any element of the list has a null or missing
@@ -149,24 +136,6 @@ fn nacl_first_open_ingress(args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<V
             Ok(Value::Array(Vec::new()))
         }
     }
-}
-
-/// `snapshot_first_share(items)`: the first element of the list `items` (a snapshot's
-/// `createVolumePermission.add.items`) that is an object whose `userId` is truthy (Python
-/// truthiness) or whose `group` equals `all`; non-object elements are skipped. Keys are read
-/// ignoring case. Undefined when no element qualifies or `items` is missing or not a list.
-fn snapshot_first_share(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    a.get(0)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.is_object())
-        .find(|e| {
-            get_key(*e, "userId", ANY_CASE).is_some_and(truthy)
-                || get_key(*e, "group", ANY_CASE).and_then(Value::as_str) == Some("all")
-        })
-        .cloned()
-        .ok_or_else(|| NativeError("snapshot_first_share: no user or group share".into()))
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! The AWS domain functions: what knows of AWS services, event shapes and policy documents,
 //! one file (or folder) per domain. A new function goes in the file of the AWS service it reads
-//! (`s3.rs`, `ec2.rs`, `dynamodb.rs`, `iam/`), CloudTrail event helpers in `cloudtrail.rs`,
-//! what tests mock in `lookups.rs`, per-rule configuration in `config.rs`. A function that
+//! (`s3.rs`, `ec2.rs`, `dynamodb.rs`, `iam/`), what tests mock in `lookups.rs`, per-rule
+//! configuration of the policies in `config.rs` (a rule pack's configuration and helpers are
+//! YAML: functions files, as `rules/helpers/`). A function that
 //! knows nothing of AWS belongs in `crate::stdlib`. Its cases go in
 //! `tests/functions/aws/<file>.yaml`, and `pounce natives --format markdown > docs/NATIVES.md`
 //! lists it.
 
-pub mod cloudtrail;
 pub mod config;
 pub mod dynamodb;
 pub mod ec2;
@@ -18,7 +18,6 @@ use pounce_lang::functions::Registry;
 
 /// Registers every AWS domain function.
 pub fn register(r: &mut Registry) {
-    cloudtrail::register(r);
     config::register(r);
     dynamodb::register(r);
     ec2::register(r);
@@ -37,19 +36,14 @@ mod tests {
         assert_eq!(
             registered(register),
             [
-                "ALLOW_LIST",
                 "DMZ_TAGS",
                 "MASTER_ACCOUNT_ID",
                 "REQUIRED_TAGS_MAPPINGS",
-                "ROLES_VIA_EXTERNAL_IDP",
-                "aws_rule_context",
                 "check_account_age",
                 "dynamodb_capacity_slots",
                 "dynamodb_scaling_targets",
                 "egress_allows_all_ports",
-                "geoinfo_from_ip_formatted",
                 "get_string_set",
-                "get_unusual_instance_types",
                 "grants_all_s3_actions",
                 "iam_action_category",
                 "iam_arn_account",
@@ -58,20 +52,15 @@ mod tests {
                 "iam_principals",
                 "iam_statements",
                 "iam_strong_conditions",
-                "is_cloudtrail_bucket",
                 "nacl_first_open_ingress",
                 "policy_internet_accessible",
                 "policy_is_public",
-                "put_string_set",
                 "resource_lookup",
                 "resource_policy_condition_entries",
                 "resource_policy_principals",
                 "resource_policy_statements",
-                "s3_bucket_accounts",
                 "s3_bucket_arn",
                 "s3_default_sse_algorithm",
-                "s3_object_filename",
-                "snapshot_first_share",
             ]
         );
     }

@@ -1,7 +1,6 @@
 //! Functions over timestamps: reading them (`timestamp`), the evaluation clock (`now`,
-//! `age_seconds`), exact differences (`timestamp_diff`) and hour buckets (`hour_floor`). They
-//! read the clock from the evaluation environment (`Env::now`), never from the system, so tests
-//! are repeatable.
+//! `age_seconds`) and exact differences (`timestamp_diff`). They read the clock from the
+//! evaluation environment (`Env::now`), never from the system, so tests are repeatable.
 
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
@@ -40,13 +39,6 @@ pub fn register(r: &mut Registry) {
         2,
         "A minus B in seconds, fractions of a second included, for two timestamps (strings as `timestamp` reads them, or epoch numbers); undefined unless both are timestamps",
         timestamp_diff,
-    ));
-    r.register(Native::new(
-        "hour_floor",
-        1,
-        1,
-        "the Unix time (a float such as 1739559600.0) of the start of the UTC hour holding a timestamp string or epoch-seconds number; undefined when it is neither",
-        hour_floor,
     ));
 }
 
@@ -178,25 +170,4 @@ fn timestamp_diff(a: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<Value, Native
     serde_json::Number::from_f64(d)
         .map(Value::Number)
         .ok_or_else(|| NativeError("not a finite difference".into()))
-}
-
-/// `hour_floor(ts)`: the Unix time of the start of the UTC hour that holds `ts`, as a float
-/// (`2025-02-14T19:43:09Z` → `1739559600.0`), which is how upstream writes its hourly
-/// key-value-store bucket. `ts` is a timestamp string in the forms `timestamp` accepts
-/// (`2025-02-14 19:43:09.000000000`, `…T…Z`, an offset; no zone means UTC) or a number of epoch
-/// seconds. Undefined for anything else.
-fn hour_floor(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let secs = match a.get(0) {
-        Some(Value::String(s)) => parse_timestamp(s),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|f| f.is_finite())
-            .map(|f| f.floor() as i64),
-        _ => None,
-    }
-    .ok_or_else(|| NativeError("hour_floor: not a timestamp".into()))?;
-    let floored = secs.div_euclid(3600) * 3600;
-    serde_json::Number::from_f64(floored as f64)
-        .map(Value::Number)
-        .ok_or_else(|| NativeError("hour_floor: out of range".into()))
 }
