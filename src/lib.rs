@@ -34,6 +34,10 @@ pub fn standard_registry() -> Registry {
     let mut r = Registry::empty();
     stdlib::register(&mut r);
     aws::register(&mut r);
-    r.register(panther::datamodel::udm_function(&[], &r));
+    r.register(panther::datamodel::udm_function(
+        &[],
+        &r,
+        &panther::datamodel::MethodFunctions::default(),
+    ));
     r
 }

@@ -4,8 +4,9 @@
 //!
 //! ```yaml
 //! - name: an empty OLD inserts NEW around every character   # what the case shows
-//!   function: text_replace
+//!   function: replace
 //!   args: ["ab", "", "-"]      # JSON values; `missing: [i, …]` makes argument i missing
+//!                              # and `from_document: [i, …]` read from the document
 //!   expect: "-a-b-"            # the value; or `expect_undefined: true`
 //!   notes: [...]               # optional: the explanation lines, exactly
 //!   now: 1700000000            # optional: the clock (default 0)
@@ -14,6 +15,12 @@
 //! Every failing row is reported with its file and name. Besides, every function of the
 //! standard registry has at least one case, a one-line description and read declarations that
 //! parse.
+//!
+//! `tests/functions/rules/<file>.yaml` holds the cases of the functions the `rules/` pack
+//! defines in its functions files (helpers, data-model methods), in the same format: each row
+//! calls the function with its arguments read from a document (so as a rule passes event
+//! fields, keys matched as the rule's), and may say `expect_missing: true` or give `mocks`
+//! (function name → value). Every function of the pack has a case.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -33,8 +40,11 @@ const KEYS: &[&str] = &[
     "function",
     "args",
     "missing",
+    "from_document",
     "expect",
     "expect_undefined",
+    "expect_missing",
+    "mocks",
     "notes",
     "now",
 ];
@@ -104,6 +114,14 @@ fn run(registry: &Registry, row: &Value) -> Result<(), String> {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_u64).collect(),
         Some(_) => return Err("`missing` is not a list of indexes".into()),
     };
+    let from_document: u64 = match m.get("from_document") {
+        None => 0,
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_u64)
+            .fold(0, |mask, i| mask | (1 << i)),
+        Some(_) => return Err("`from_document` is not a list of indexes".into()),
+    };
     let refs: Vec<Option<&Value>> = args
         .iter()
         .enumerate()
@@ -112,7 +130,7 @@ fn run(registry: &Registry, row: &Value) -> Result<(), String> {
     let now = m.get("now").and_then(Value::as_i64).unwrap_or(0);
     let mut notes = Vec::new();
     let got = native.call(
-        &Args::new(&refs),
+        &Args::new(&refs).with_document_mask(from_document),
         &mut NativeCtx::new(now, Some(&mut notes)),
     );
     let call = format!(
@@ -149,13 +167,140 @@ fn run(registry: &Registry, row: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The folder of the `rules/` pack's function cases.
+fn pack_cases() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/functions/rules")
+}
+
+/// The registry of the `rules/` pack: every shipped function and the pack's own.
+fn pack_registry() -> Registry {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let (registry, bad) = pounce::panther::with_data_models(&[rules], &pounce::standard_registry());
+    assert!(bad.is_empty(), "the pack's functions files have errors");
+    registry
+}
+
+/// Runs one row of a pack function's cases; `Err` says what went wrong.
+fn run_pack(registry: &Registry, row: &Value) -> Result<(), String> {
+    use pounce::lang::{Env, KeyMatch, Outcome};
+    let Value::Object(m) = row else {
+        return Err("the row is not a mapping".into());
+    };
+    if let Some(k) = m
+        .keys()
+        .find(|k| !KEYS.contains(&k.as_str()) || *k == "notes" || *k == "from_document")
+    {
+        return Err(format!("key `{k}` is not for a pack function's case"));
+    }
+    let name = m
+        .get("function")
+        .and_then(Value::as_str)
+        .ok_or("no `function`")?;
+    if registry.function(name).is_none() {
+        return Err(format!("the pack defines no function `{name}`"));
+    }
+    let args: &[Value] = match m.get("args") {
+        None => &[],
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err("`args` is not a list".into()),
+    };
+    let missing: Vec<u64> = m
+        .get("missing")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    let mut doc = serde_json::Map::new();
+    for (i, a) in args.iter().enumerate() {
+        if !missing.contains(&(i as u64)) {
+            doc.insert(format!("arg{i}"), a.clone());
+        }
+    }
+    let call = format!(
+        "{name}({})",
+        (0..args.len())
+            .map(|i| format!("$.arg{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let program = pounce::compile(&call, registry).map_err(|e| format!("{call}: {e}"))?;
+    let env = Env {
+        now: m.get("now").and_then(Value::as_i64).unwrap_or(0),
+        overrides: m
+            .get("mocks")
+            .and_then(Value::as_object)
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        keys: KeyMatch::CaseInsensitiveFallback,
+        ..Env::default()
+    };
+    let got = program.outcome_with(&Value::Object(doc.clone()), &env);
+    let want = match (
+        m.get("expect"),
+        m.get("expect_undefined"),
+        m.get("expect_missing"),
+    ) {
+        (Some(v), None, None) => Outcome::Value {
+            value: v.clone(),
+            from_document: false,
+        },
+        (None, Some(Value::Bool(true)), None) => Outcome::Undefined,
+        (None, None, Some(Value::Bool(true))) => Outcome::Missing,
+        _ => return Err("a row has exactly one of `expect`, `expect_undefined: true` and `expect_missing: true`".into()),
+    };
+    let same = match (&got, &want) {
+        (Outcome::Value { value: a, .. }, Outcome::Value { value: b, .. }) => a == b,
+        (a, b) => a == b,
+    };
+    if same {
+        Ok(())
+    } else {
+        Err(format!(
+            "{call} over {} gave {got:?}, expected {want:?}",
+            Value::Object(doc)
+        ))
+    }
+}
+
+#[test]
+fn the_rules_packs_functions_hold_their_cases() {
+    let registry = pack_registry();
+    let mut failures = Vec::new();
+    let mut covered = BTreeSet::new();
+    for path in case_files()
+        .into_iter()
+        .filter(|p| p.starts_with(pack_cases()))
+    {
+        for (i, row) in rows(&path).iter().enumerate() {
+            if let Some(f) = row.get("function").and_then(Value::as_str) {
+                covered.insert(f.to_string());
+            }
+            if let Err(e) = run_pack(&registry, row) {
+                failures.push(format!("{}: row {}: {e}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let without: Vec<&str> = registry
+        .functions()
+        .map(|f| f.name.as_str())
+        .filter(|n| !covered.contains(*n))
+        .collect();
+    assert!(
+        without.is_empty(),
+        "functions of rules/ without a case in tests/functions/rules/: {without:?}"
+    );
+}
+
 #[test]
 fn every_case_holds() {
     let registry = pounce::standard_registry();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut failures = Vec::new();
     let mut count = 0;
-    for path in case_files() {
+    for path in case_files()
+        .into_iter()
+        .filter(|p| !p.starts_with(pack_cases()))
+    {
         let shown = path
             .strip_prefix(root)
             .unwrap_or(&path)
@@ -185,7 +330,10 @@ fn every_case_holds() {
 fn every_function_has_cases() {
     let registry = pounce::standard_registry();
     let mut covered = BTreeSet::new();
-    for path in case_files() {
+    for path in case_files()
+        .into_iter()
+        .filter(|p| !p.starts_with(pack_cases()))
+    {
         for row in rows(&path) {
             if let Some(f) = row.get("function").and_then(Value::as_str) {
                 covered.insert(f.to_string());

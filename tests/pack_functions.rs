@@ -148,3 +148,80 @@ fn errors_in_a_functions_file_are_placed_in_it() {
         run.stdout
     );
 }
+
+const MODEL: &str = r#"AnalysisType: datamodel
+DataModelID: "Pack.Model"
+LogTypes: [AWS.CloudTrail]
+Mappings:
+  - Name: actor
+    Method: actor_of
+"#;
+
+const MODEL_RULE: &str = r#"AnalysisType: rule
+RuleID: "Pack.ActorIsBob"
+LogTypes: [AWS.CloudTrail]
+Severity: Low
+Condition: udm("actor") == "bob"
+Title: "actor {{ udm(\"actor\") }}"
+Tests:
+  - Name: the method reads the user name
+    ExpectedResult: true
+    ExpectedTitle: "actor bob"
+    Log: {"p_log_type": "AWS.CloudTrail", "userIdentity": {"userName": "bob"}}
+  - Name: its keys match as the rule's do
+    ExpectedResult: true
+    Log: {"p_log_type": "AWS.CloudTrail", "USERIDENTITY": {"USERNAME": "bob"}}
+  - Name: its default
+    ExpectedResult: false
+    ExpectedTitle: "actor nobody"
+    Log: {"p_log_type": "AWS.CloudTrail", "userIdentity": {}}
+  - Name: a test replaces the method by name
+    ExpectedResult: true
+    Mocks:
+      - objectName: actor_of
+        returnValue: bob
+    Log: {"p_log_type": "AWS.CloudTrail", "userIdentity": {"userName": "alice"}}
+  - Name: no data model for another log type
+    ExpectedResult: false
+    ExpectedTitle: "actor None"
+    Log: {"p_log_type": "Other", "userIdentity": {"userName": "bob"}}
+"#;
+
+#[test]
+fn a_data_model_method_is_a_function_of_the_pack() {
+    let dir = fresh_dir("pack_functions", "method");
+    for sub in ["rules", "helpers", "data_models"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("rules/rule.yml"), MODEL_RULE).unwrap();
+    std::fs::write(dir.join("data_models/model.yml"), MODEL).unwrap();
+    std::fs::write(
+        dir.join("helpers/helpers.yml"),
+        "AnalysisType: functions\nFunctions:\n  actor_of(event): event.userIdentity.userName ?? \"nobody\"\n",
+    )
+    .unwrap();
+    let run = pounce(&["test", &s(&dir.join("rules"))]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("5 passed, 0 failed"), "{}", run.stdout);
+    // What the method reads is what the rule reads: projection keeps parsing only that.
+    let (rules, bad) = pounce::panther::load_paths(&[dir.join("rules")], &common::registry());
+    assert!(bad.is_empty() && rules.len() == 1);
+    let pack = pounce::engine::Pack::new(rules);
+    let trie = pack.trie();
+    assert!(!trie.whole);
+    assert!(
+        trie.keys["userIdentity"].keys.contains_key("userName"),
+        "{trie:?}"
+    );
+    assert!(!trie.keys.contains_key("eventName"), "{trie:?}");
+    // Without the function, the method names nothing.
+    std::fs::remove_file(dir.join("helpers/helpers.yml")).unwrap();
+    let run = pounce(&["lint", &s(&dir.join("rules"))]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("no function or native named `actor_of`"),
+        "{}",
+        run.stdout
+    );
+}

@@ -18,7 +18,17 @@ use serde_json::{Value, json};
 
 #[test]
 fn every_pack_test_document_gives_the_same_verdict_projected() {
-    let (rules, _invalid) = common::load(&["policies"]);
+    for pack in ["policies", "rules"] {
+        same_verdicts_projected(pack);
+    }
+}
+
+/// Every test document of `pack` gives each rule the same verdict parsed whole, projected on
+/// what the rule reads, and projected on what the whole pack reads; and the pack does not read
+/// whole records.
+fn same_verdicts_projected(pack_dir: &str) {
+    let (rules, invalid) = common::load(&[pack_dir]);
+    assert!(invalid.is_empty(), "{pack_dir} has invalid files");
     let now = Env::system().now;
     let mut checked = 0;
     let docs: Vec<(usize, usize)> = rules
@@ -26,7 +36,11 @@ fn every_pack_test_document_gives_the_same_verdict_projected() {
         .enumerate()
         .flat_map(|(i, r)| (0..r.tests.len()).map(move |t| (i, t)))
         .collect();
-    let pack = Pack::new(common::load(&["policies"]).0);
+    let pack = Pack::new(common::load(&[pack_dir]).0);
+    assert!(
+        !pack.trie().whole,
+        "{pack_dir}: the pack reads whole records"
+    );
     for (i, t) in docs {
         let rule = &rules[i];
         let case = &rule.tests[t];

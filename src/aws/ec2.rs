@@ -1,9 +1,6 @@
 //! EC2 and VPC: security-group egress ports (the seed policy's native, the documented example of
-//! the extension hook) and the first account or group an EBS snapshot is shared with.
+//! the extension hook).
 
-use crate::stdlib::collections::ANY_CASE;
-use crate::stdlib::truthy;
-use pounce_lang::document::get_key;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
@@ -17,16 +14,6 @@ pub fn register(r: &mut Registry) {
         egress_allows_all_ports,
     )
     .reads_arg(0, &["[*].FromPort", "[*].ToPort"]));
-    r.register(
-        Native::new(
-            "snapshot_first_share",
-            1,
-            1,
-            "the first object of a createVolumePermission items list whose userId is truthy or whose group is `all`; undefined when there is none",
-            snapshot_first_share,
-        )
-        .reads_arg(0, &["[*].userId", "[*].group"]),
-    );
 }
 
 /// `egress_allows_all_ports(list)`: true when any element of the list has a null or missing
@@ -64,22 +51,4 @@ fn egress_allows_all_ports(args: &Args<'_>, ctx: &mut NativeCtx<'_>) -> Result<V
         ));
     }
     Ok(Value::Bool(false))
-}
-
-/// `snapshot_first_share(items)`: the first element of the list `items` (a snapshot's
-/// `createVolumePermission.add.items`) that is an object whose `userId` is truthy (Python
-/// truthiness) or whose `group` equals `all`; non-object elements are skipped. Keys are read
-/// ignoring case. Undefined when no element qualifies or `items` is missing or not a list.
-fn snapshot_first_share(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    a.get(0)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.is_object())
-        .find(|e| {
-            get_key(*e, "userId", ANY_CASE).is_some_and(truthy)
-                || get_key(*e, "group", ANY_CASE).and_then(Value::as_str) == Some("all")
-        })
-        .cloned()
-        .ok_or_else(|| NativeError("snapshot_first_share: no user or group share".into()))
 }

@@ -1,24 +1,71 @@
 //! Data models: per log type, names (`actor_user`) mapped to a path of the event or to a
-//! native that computes them. A condition reads a mapped name with `udm("actor_user")`.
+//! method that computes them from the event: a function of the pack's functions files (written
+//! in the language) or a native. A condition reads a mapped name with `udm("actor_user")`.
 
 use super::diagnostics::{FileReport, Finding, Severity};
 use crate::stdlib::truthy;
 use pounce_lang::ast::{ExprKind, PathRoot, Segment, Span};
 use pounce_lang::document::walk;
 use pounce_lang::functions::{ArgError, Args, Native, NativeError, Registry};
+use pounce_lang::reads::Trie;
 use pounce_lang::suggest::nearest;
-use pounce_lang::{ErrorCode, KeyMatch};
+use pounce_lang::{Env, ErrorCode, KeyMatch, Outcome, Program};
 use serde::Deserialize;
 use serde_json::Value;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, OnceLock};
 
 /// How a data-model name is computed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mapping {
     /// A path of the event (`userAgent`, `$.responseElements.user.userName`); keys match exactly.
     Path(String),
-    /// A native called with the whole event.
+    /// A function of the pack (or a native) called with the whole event.
     Method(String),
+}
+
+/// The pack's functions that data models name as methods: their names (known before they are
+/// compiled) and, once the pack's functions are defined, each compiled as `name($)`.
+#[derive(Clone, Debug, Default)]
+pub struct MethodFunctions {
+    names: BTreeSet<String>,
+    programs: Arc<OnceLock<BTreeMap<String, Program>>>,
+}
+
+impl MethodFunctions {
+    /// Methods among the pack's functions named `names`.
+    pub fn new(names: impl IntoIterator<Item = String>) -> Self {
+        MethodFunctions {
+            names: names.into_iter().collect(),
+            programs: Arc::default(),
+        }
+    }
+    /// True when `name` is a function of the pack.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+    /// Compiles each method among the pack's functions as a call with the event, against the
+    /// registry that holds them; a method that does not compile (its function has errors,
+    /// reported with its file) is left out and its `udm` names are missing.
+    pub fn compile(&self, models: &[DataModel], registry: &Registry) {
+        let programs = models
+            .iter()
+            .flat_map(|m| &m.mappings)
+            .filter_map(|(_, mp)| match mp {
+                Mapping::Method(f) if self.has(f) && registry.function(f).is_some() => {
+                    crate::compile(&format!("{f}($)"), registry)
+                        .ok()
+                        .map(|p| (f.clone(), p))
+                }
+                _ => None,
+            })
+            .collect();
+        // Set once per pack; a second call (there is none) would keep the first.
+        let _ = self.programs.set(programs);
+    }
+    fn program(&self, name: &str) -> Option<&Program> {
+        self.programs.get().and_then(|m| m.get(name))
+    }
 }
 
 /// A data model file.
@@ -106,17 +153,25 @@ pub fn load_data_model(path: &std::path::Path, text: &str) -> Result<DataModel, 
 enum Target {
     /// A path of the event; keys match exactly.
     Path(Vec<Segment>),
-    /// A function called with the whole event.
+    /// A native called with the whole event.
     Method(Arc<Native>),
+    /// A function of the pack called with the whole event.
+    Function(String, MethodFunctions),
 }
 
 /// The description `pounce natives` shows for `udm`.
 const UDM_DESCRIPTION: &str = "the value a data model maps NAME to for the event's `p_log_type` (a path, keys matched exactly, or a method called with the event); with no data model for the log type, `p_udm.NAME` if truthy, else a top-level `NAME` if truthy, else missing";
 
-/// The `udm("name")` function over `models` (methods are looked up in `registry`): a prepared
-/// function, so the name is checked (`E0109`) and resolved when a condition is compiled.
-pub fn udm_function(models: &[DataModel], registry: &Registry) -> Native {
+/// The `udm("name")` function over `models` (methods are the pack's functions in `functions`,
+/// else natives of `registry`): a prepared function, so the name is checked (`E0109`) and
+/// resolved when a condition is compiled.
+pub fn udm_function(
+    models: &[DataModel],
+    registry: &Registry,
+    functions: &MethodFunctions,
+) -> Native {
     let models: Vec<DataModel> = models.to_vec();
+    let functions = functions.clone();
     let methods: Vec<(String, Arc<Native>)> = models
         .iter()
         .flat_map(|m| &m.mappings)
@@ -152,6 +207,9 @@ pub fn udm_function(models: &[DataModel], registry: &Registry) -> Native {
                             "map the name to a path of keys and indexes".to_string(),
                         )
                     })?),
+                    Mapping::Method(f) if functions.has(f) => {
+                        Target::Function(f.clone(), functions.clone())
+                    }
                     Mapping::Method(f) => match methods.iter().find(|(m, _)| m == f) {
                         Some((_, n)) => Target::Method(n.clone()),
                         None => {
@@ -232,6 +290,17 @@ fn resolved_udm(name: String, targets: Vec<(Vec<String>, Target)>) -> Native {
                 Some(sub) => reads.extend(sub.iter().cloned()),
                 None => whole = true,
             },
+            Target::Function(f, fns) => {
+                match fns
+                    .program(f)
+                    .map(pounce_lang::reads::reads)
+                    .and_then(|t| trie_paths(&t))
+                {
+                    Some(paths) => reads.extend(paths),
+                    // Not compiled yet (a function of the pack reading `udm` itself): everything.
+                    None => whole = true,
+                }
+            }
         }
     }
     let native = Native::new("udm", 1, 1, UDM_DESCRIPTION, move |args, ctx| {
@@ -251,6 +320,25 @@ fn resolved_udm(name: String, targets: Vec<(Vec<String>, Target)>) -> Native {
                 Some(v) => Ok(v.clone()),
                 None => m.call(&Args::new(&[Some(doc)]), ctx),
             },
+            Some(Target::Function(f, fns)) => match ctx.overridden(f) {
+                Some(v) => Ok(v.clone()),
+                None => {
+                    let program = fns
+                        .program(f)
+                        .ok_or_else(|| NativeError(format!("the method `{f}` does not compile")))?;
+                    let env = Env {
+                        now: ctx.now,
+                        overrides: BTreeMap::new(),
+                        keys: ctx.keys,
+                        ..Env::default()
+                    };
+                    match program.outcome_with(doc, &env) {
+                        Outcome::Value { value, .. } => Ok(value),
+                        Outcome::Missing => Err(NativeError::missing()),
+                        Outcome::Undefined => Err(NativeError(format!("`{f}` failed"))),
+                    }
+                }
+            },
             None => [&p_udm, &top]
                 .into_iter()
                 .filter_map(|p| walk(doc, p, ctx.keys))
@@ -265,4 +353,42 @@ fn resolved_udm(name: String, targets: Vec<(Vec<String>, Target)>) -> Native {
     } else {
         native.reads_arg_segments(1, reads)
     }
+}
+
+/// The paths of a read trie, for a native's read declaration (`None` when it reads everything).
+/// A list's elements are reached through `[*]`, which also reads an object's members: more
+/// than read, never less.
+fn trie_paths(t: &Trie) -> Option<Vec<Vec<Segment>>> {
+    fn walk(t: &Trie, at: &mut Vec<Segment>, out: &mut Vec<Vec<Segment>>) {
+        if t.whole || (t.keys.is_empty() && t.elements.is_none() && t.values.is_none()) {
+            out.push(at.clone());
+            return;
+        }
+        for (k, sub) in &t.keys {
+            at.push(Segment::Key(k.clone()));
+            walk(sub, at, out);
+            at.pop();
+        }
+        for sub in [&t.elements, &t.values].into_iter().flatten() {
+            at.push(Segment::Wildcard);
+            walk(sub, at, out);
+            at.pop();
+        }
+    }
+    if t.whole {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut at = Vec::new();
+    for (k, sub) in &t.keys {
+        at.push(Segment::Key(k.clone()));
+        walk(sub, &mut at, &mut out);
+        at.pop();
+    }
+    for sub in [&t.elements, &t.values].into_iter().flatten() {
+        at.push(Segment::Wildcard);
+        walk(sub, &mut at, &mut out);
+        at.pop();
+    }
+    Some(out)
 }

@@ -242,6 +242,7 @@ pub fn with_data_models_ignoring(
             .ok()
             .is_some_and(|x| b.canonicalize().ok() == Some(x))
     });
+    let mut model_files = Vec::new();
     for f in files {
         let Ok(text) = std::fs::read_to_string(&f) else {
             continue;
@@ -252,18 +253,24 @@ pub fn with_data_models_ignoring(
                 Ok(found) => defined.extend(found),
                 Err(r) => bad.push(r),
             }
-            continue;
+        } else if kind == FileKind::DataModel {
+            model_files.push((f, text));
         }
-        if kind != FileKind::DataModel {
-            continue;
-        }
+    }
+    // A method is a function of the pack, else a native.
+    let methods = datamodel::MethodFunctions::new(defined.iter().map(|d| d.def.name.clone()));
+    for (f, text) in model_files {
         match datamodel::load_data_model(&f, &text) {
             Ok(m) => {
                 let missing: Vec<&str> = m
                     .mappings
                     .iter()
                     .filter_map(|(_, mp)| match mp {
-                        datamodel::Mapping::Method(n) if reg.get(n).is_none() => Some(n.as_str()),
+                        datamodel::Mapping::Method(n)
+                            if reg.get(n).is_none() && !methods.has(n) =>
+                        {
+                            Some(n.as_str())
+                        }
                         _ => None,
                     })
                     .collect();
@@ -278,10 +285,10 @@ pub fn with_data_models_ignoring(
                                 ErrorCode::E0211,
                                 Severity::Error,
                                 Span::new(at, at + n.len()),
-                                format!("no native named `{n}`"),
+                                format!("no function or native named `{n}`"),
                                 "unknown method",
                             )
-                            .with_help("a `Method:` mapping names a registered native"),
+                            .with_help("a `Method:` mapping names a function of the pack's functions files, or a native"),
                         );
                     }
                     bad.push(r);
@@ -291,11 +298,21 @@ pub fn with_data_models_ignoring(
         }
     }
     if !models.is_empty() {
-        let udm = datamodel::udm_function(&models, &reg);
+        let udm = datamodel::udm_function(&models, &reg, &methods);
         reg.replace(udm);
     }
-    // Functions after `udm`, so that their bodies may read data-model names.
+    // Functions after `udm`, so that their bodies may read data-model names; then the methods
+    // among them, which `udm` calls.
+    let before = reg.clone();
     bad.extend(functions::define_all(&mut reg, &defined));
+    methods.compile(&models, &reg);
+    if !models.is_empty() && !defined.is_empty() {
+        // Once the methods are compiled, `udm` knows what they read: define the functions again
+        // so that a body reading a data-model name declares those reads (projection), not the
+        // whole event. Their errors were reported by the first definition.
+        reg = before;
+        let _ = functions::define_all(&mut reg, &defined);
+    }
     (reg, bad)
 }
 

@@ -100,7 +100,11 @@ pub struct Rule {
 impl Rule {
     /// The alert this rule raises over `doc` (render it only for a flagged document).
     pub fn render_alert(&self, doc: &Value, env: &Env) -> Alert {
-        let default_title = self.display_name.clone().unwrap_or_else(|| self.id.clone());
+        let default_title = self
+            .display_name
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| self.id.clone());
         self.alert
             .render(&self.id, &default_title, &self.severity, doc, env)
     }

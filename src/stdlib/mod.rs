@@ -2,7 +2,8 @@
 //! work on. A new function goes in the file of the value it takes (`strings.rs` for text,
 //! `collections.rs` for lists and objects, `time.rs` for timestamps, `net.rs` for addresses,
 //! `json.rs` for JSON text, `values.rs` for any value); a rule Python decides (truthiness,
-//! `str()`, `ipaddress`) goes in `python.rs` and is used from there. Its cases go in
+//! `str()`, `ipaddress`) goes in `python.rs` and is used from there (`py_str` is registered
+//! there). Its cases go in
 //! `tests/functions/stdlib/<file>.yaml`, and `pounce natives --format markdown >
 //! docs/NATIVES.md` lists it.
 
@@ -30,6 +31,7 @@ pub fn register(r: &mut Registry) {
     collections::register(&mut std);
     json::register(&mut std);
     net::register(&mut std);
+    python::register(&mut std);
     strings::register(&mut std);
     time::register(&mut std);
     values::register(&mut std);
@@ -50,31 +52,22 @@ mod tests {
             registered(register),
             [
                 "cidr_is_private",
-                "coalesce",
-                "deep_walk",
-                "deep_walk_list",
-                "default_if_absent",
                 "distinct",
-                "first_where",
+                "error",
+                "floor",
                 "fnmatch",
-                "hour_floor",
-                "if_else",
+                "from_entries",
                 "ip_address_is_private",
                 "is_ip_address",
                 "join",
                 "keys",
-                "make_object",
                 "now",
-                "object_from",
                 "object_get",
-                "or_else",
                 "parse_json",
+                "py_str",
                 "replace",
-                "set_union",
                 "split",
-                "split_part",
                 "text_concat",
-                "text_replace",
                 "timestamp",
                 "to_number",
                 "to_string",

@@ -1,13 +1,29 @@
 //! Python compatibility: what the upstream detections get from Python itself — truthiness,
-//! `str()`/`repr()` rendering (one renderer, for alert templates and `text_concat` alike), and
-//! the `ipaddress` module's parsing and private-network rules (3.11). No functions are
-//! registered here; the functions that use these rules live with their value type (`net.rs`,
-//! `strings.rs`, …).
+//! `str()`/`repr()` rendering as Panther's Python prints values (one renderer, for alert
+//! templates and `py_str` alike), and the `ipaddress` module's parsing and private-network rules
+//! (3.11). The one function registered here is `py_str`; the functions that use the other rules
+//! live with their value type (`net.rs`, …).
 
+use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 use std::net::Ipv6Addr;
 use std::str::FromStr;
 use std::sync::OnceLock;
+
+/// Registers the functions of this file.
+pub fn register(r: &mut Registry) {
+    r.register(Native::new(
+        "py_str",
+        1,
+        1,
+        "Python's str() of a value as Panther prints it: a string as is, null as None, true/false as True/False, numbers as Python writes them, a list or object the rule built as ['a', 1] / {'k': 'v'}, one read straight from the event as Panther's event wrapper prints it (ImmutableList(('a',)), ImmutableCaseInsensitiveDict({'k': 'v'})); undefined when missing",
+        |a: &Args<'_>, _: &mut NativeCtx<'_>| {
+            a.get(0)
+                .map(|v| Value::String(py_str(v, a.from_document(0))))
+                .ok_or_else(|| NativeError("py_str: no value".into()))
+        },
+    ));
+}
 
 // ---- truthiness ------------------------------------------------------------------------------
 
@@ -25,20 +41,37 @@ pub fn truthy(v: &Value) -> bool {
 
 // ---- str() and repr() ------------------------------------------------------------------------
 
-/// A value as Python's `str()` (and so an f-string) prints it: a string bare, a missing value or
-/// null as `None`, anything else as [`repr`] writes it (`True`, `['a', 'b']`, `{'k': 2.0}`).
-pub fn str_of(v: Option<&Value>) -> String {
+/// A value as Python's `str()` (and so an f-string) prints it inside Panther: a string bare,
+/// null as `None`, anything else as [`repr`] writes it (`True`, `2.0`, `['a', 'b']`,
+/// `{'k': 2.0}`), except that a list or object read straight from the event (`from_event`) is
+/// Panther's immutable event wrapper, whose `str()` is `ImmutableList((…))` around the
+/// tuple of its elements and `ImmutableCaseInsensitiveDict({…})` around the dict (the
+/// elements and members inside print as plain Python values).
+pub fn py_str(v: &Value, from_event: bool) -> String {
     match v {
-        None | Some(Value::Null) => "None".to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => repr(other),
+        Value::String(s) => s.clone(),
+        Value::Array(a) if from_event => {
+            let items: Vec<String> = a.iter().map(repr).collect();
+            let tuple = match items.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", items.join(", ")),
+            };
+            format!("ImmutableList({tuple})")
+        }
+        Value::Object(_) if from_event => format!("ImmutableCaseInsensitiveDict({})", repr(v)),
+        other => repr(other),
     }
 }
 
-/// A value as Python's `repr()` prints it: `None`, `True`/`False`, integers as they are, a float
-/// with a whole value below 10^16 with one decimal (`2.0`) and other floats in Rust's shortest
-/// positional form (Python would use an exponent beyond 10^16), strings quoted as Python quotes
-/// them, lists and objects as Python writes lists and dicts.
+/// [`py_str`] of a value the rule computed, with a missing value printed `None` (Python's
+/// `dict.get` of an absent key).
+pub fn str_of(v: Option<&Value>) -> String {
+    v.map_or_else(|| "None".to_string(), |v| py_str(v, false))
+}
+
+/// A value as Python's `repr()` prints it: `None`, `True`/`False`, integers as they are, floats
+/// as Python's shortest repr (`2.0`, `1e+16`, `1.5e-05`), strings quoted as Python quotes them,
+/// lists and objects as Python writes lists and dicts.
 pub fn repr(v: &Value) -> String {
     match v {
         Value::Null => "None".into(),
@@ -47,8 +80,7 @@ pub fn repr(v: &Value) -> String {
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => i.to_string(),
             (None, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.1}"),
-            (_, _, Some(f)) => f.to_string(),
+            (_, _, Some(f)) => float_repr(f),
             _ => n.to_string(),
         },
         Value::String(s) => {
@@ -82,6 +114,35 @@ pub fn repr(v: &Value) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    }
+}
+
+/// Python's `repr()` of a float: the shortest digits that read back the same, positional for a
+/// decimal exponent from -4 to 15 (always with a `.`), else scientific with a signed exponent
+/// of at least two digits.
+fn float_repr(f: f64) -> String {
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "nan".into()
+        } else if f > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..16).contains(&exp) {
+        let plain = f.to_string();
+        if plain.contains('.') {
+            plain
+        } else {
+            format!("{plain}.0")
+        }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.unsigned_abs())
     }
 }
 
@@ -259,6 +320,45 @@ mod tests {
             "['a', \"b'\", None, True, 1, 1.5]"
         );
         assert_eq!(str_of(Some(&json!({"k": 2.0}))), "{'k': 2.0}");
+        // Floats as Python's repr writes them.
+        for (f, want) in [
+            (2.0, "2.0"),
+            (1.5, "1.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (-2.5e20, "-2.5e+20"),
+            (1739559600.0, "1739559600.0"),
+        ] {
+            assert_eq!(repr(&json!(f)), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn event_containers_print_as_panthers_wrapper() {
+        assert_eq!(py_str(&json!(["a"]), true), "ImmutableList(('a',))");
+        assert_eq!(
+            py_str(&json!(["a", "b"]), true),
+            "ImmutableList(('a', 'b'))"
+        );
+        assert_eq!(py_str(&json!([]), true), "ImmutableList(())");
+        assert_eq!(
+            py_str(&json!([{"x": 1}]), true),
+            "ImmutableList(({'x': 1},))"
+        );
+        assert_eq!(
+            py_str(&json!({"k": "v", "n": [1, 2]}), true),
+            "ImmutableCaseInsensitiveDict({'k': 'v', 'n': [1, 2]})"
+        );
+        // Scalars print alike wherever they come from.
+        for v in [json!(true), json!(null), json!(5), json!(1.5), json!("s")] {
+            assert_eq!(py_str(&v, true), py_str(&v, false));
+        }
+        assert_eq!(py_str(&json!(true), true), "True");
+        assert_eq!(py_str(&json!(null), true), "None");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Functions over strings: `split`, `join`, `replace` (the language's standard library, v2),
-//! shell-style globs (`fnmatch`, and the one glob matcher the rest of pounce uses), Python's
-//! `str.replace` and `str.split(sep)[i]`, and `text_concat`.
+//! shell-style globs (`fnmatch`, and the one glob matcher the rest of pounce uses) and
+//! `text_concat`.
 
 use super::python;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
@@ -42,7 +42,7 @@ pub fn register(r: &mut Registry) {
         3,
         3,
         "string S with every occurrence of OLD replaced by NEW, left to right (an empty OLD inserts NEW around every character); undefined unless all three are strings",
-        text_replace,
+        replace,
     ));
     r.register(Native::new(
         "fnmatch",
@@ -53,20 +53,6 @@ pub fn register(r: &mut Registry) {
             (Some(Value::String(s)), Some(Value::String(p))) => Ok(Value::Bool(fnmatch(p, s))),
             _ => Ok(Value::Bool(false)),
         },
-    ));
-    r.register(Native::new(
-        "text_replace",
-        3,
-        3,
-        "string S with every occurrence of OLD replaced by NEW (Python str.replace); undefined unless all three are strings",
-        text_replace,
-    ));
-    r.register(Native::new(
-        "split_part",
-        3,
-        3,
-        "piece I (0-based, negative from the end) of string S split on SEP (Python's `s.split(sep)[i]`); undefined when out of range or not strings",
-        split_part,
     ));
     r.register(Native::new(
         "text_concat",
@@ -167,45 +153,16 @@ fn class_match(p: &[char], pi: usize, c: Option<char>) -> Option<usize> {
     if found != negate { Some(i + 1) } else { None }
 }
 
-/// `text_replace(s, old, new)`: `s` with every non-overlapping occurrence of `old`, left to
+/// `replace(s, old, new)`: `s` with every non-overlapping occurrence of `old`, left to
 /// right, replaced by `new`, as Python's `str.replace` (an empty `old` inserts `new` before
 /// every character and at the end). Undefined unless all three are strings.
-fn text_replace(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
+fn replace(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
     match (a.get(0), a.get(1), a.get(2)) {
         (Some(Value::String(s)), Some(Value::String(old)), Some(Value::String(new))) => {
             Ok(Value::String(s.replace(old.as_str(), new)))
         }
-        _ => Err(NativeError("text_replace: needs three strings".into())),
+        _ => Err(NativeError("replace: needs three strings".into())),
     }
-}
-
-/// `split_part(s, sep, i)`: Python's `s.split(sep)[i]` — the pieces of string `s` between
-/// occurrences of the non-empty string `sep` (so `"a::b"` split on `":"` has three pieces, the
-/// middle one empty, and a string without `sep` is one piece), indexed from 0, or from the end
-/// when `i` is negative (`-1` is the last piece). Undefined when `s` or `sep` is not a string,
-/// `sep` is empty, `i` is not an integer, or the piece does not exist.
-fn split_part(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let (Some(Value::String(s)), Some(Value::String(sep))) = (a.get(0), a.get(1)) else {
-        return Err(NativeError("split_part: S and SEP must be strings".into()));
-    };
-    if sep.is_empty() {
-        return Err(NativeError("split_part: SEP is empty".into()));
-    }
-    let i = a
-        .get(2)
-        .and_then(Value::as_f64)
-        .filter(|f| f.fract() == 0.0)
-        .ok_or_else(|| NativeError("split_part: I must be an integer".into()))? as i64;
-    let pieces: Vec<&str> = s.split(sep.as_str()).collect();
-    let idx = if i < 0 {
-        (pieces.len() as i64).checked_add(i)
-    } else {
-        Some(i)
-    };
-    idx.and_then(|k| usize::try_from(k).ok())
-        .and_then(|k| pieces.get(k))
-        .map(|p| Value::String((*p).to_string()))
-        .ok_or_else(|| NativeError(format!("split_part: no piece {i}")))
 }
 
 /// `text_concat(a, b, ...)` (1 to 16 arguments): the texts of the arguments joined with

@@ -1,7 +1,7 @@
-//! Functions over timestamps: reading them (`timestamp`, fractions of a second kept), the
-//! evaluation clock (`now`) and hour buckets (`hour_floor`). An age is `now() - timestamp(x)`,
-//! a difference `timestamp(a) - timestamp(b)`. The clock comes from the evaluation environment
-//! (`Env::now`), never from the system, so tests are repeatable.
+//! Functions over timestamps: reading them (`timestamp`, fractions of a second kept) and the
+//! evaluation clock (`now`). An age is `now() - timestamp(x)`, a difference
+//! `timestamp(a) - timestamp(b)`. The clock comes from the evaluation environment (`Env::now`),
+//! never from the system, so tests are repeatable.
 
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
@@ -21,13 +21,6 @@ pub fn register(r: &mut Registry) {
         0,
         "the evaluation clock, as seconds since the Unix epoch",
         |_: &Args<'_>, ctx: &mut NativeCtx<'_>| Ok(Value::from(ctx.now)),
-    ));
-    r.register(Native::new(
-        "hour_floor",
-        1,
-        1,
-        "the Unix time (a float such as 1739559600.0) of the start of the UTC hour holding a timestamp string or epoch-seconds number; undefined when it is neither",
-        hour_floor,
     ));
 }
 
@@ -149,25 +142,4 @@ fn epoch_value(v: &Value) -> Option<Value> {
         }
         _ => None,
     }
-}
-
-/// `hour_floor(ts)`: the Unix time of the start of the UTC hour that holds `ts`, as a float
-/// (`2025-02-14T19:43:09Z` → `1739559600.0`), which is how upstream writes its hourly
-/// key-value-store bucket. `ts` is a timestamp string in the forms `timestamp` accepts
-/// (`2025-02-14 19:43:09.000000000`, `…T…Z`, an offset; no zone means UTC) or a number of epoch
-/// seconds. Undefined for anything else.
-fn hour_floor(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let secs = match a.get(0) {
-        Some(Value::String(s)) => parse_timestamp(s),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|f| f.is_finite())
-            .map(|f| f.floor() as i64),
-        _ => None,
-    }
-    .ok_or_else(|| NativeError("hour_floor: not a timestamp".into()))?;
-    let floored = secs.div_euclid(3600) * 3600;
-    serde_json::Number::from_f64(floored as f64)
-        .map(Value::Number)
-        .ok_or_else(|| NativeError("hour_floor: out of range".into()))
 }

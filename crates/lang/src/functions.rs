@@ -58,12 +58,30 @@ impl<'n> NativeCtx<'n> {
 /// The arguments of a native call; `None` stands for a missing or undefined argument.
 pub struct Args<'a> {
     values: &'a [Option<&'a Value>],
+    /// Bit `i` set: argument `i` is a node of the document itself (a path read it), not a value
+    /// the condition computed (for hosts that render the two differently).
+    from_document: u64,
 }
 
 impl<'a> Args<'a> {
     /// Wraps evaluated arguments.
     pub fn new(values: &'a [Option<&'a Value>]) -> Self {
-        Args { values }
+        Args {
+            values,
+            from_document: 0,
+        }
+    }
+    /// The same arguments, with bit `i` of `mask` set for each argument read straight from the
+    /// document.
+    pub fn with_document_mask(mut self, mask: u64) -> Self {
+        self.from_document = mask;
+        self
+    }
+    /// True when argument `i` is a node of the document (read by a path, passed on by `??`,
+    /// `if`, `let` or a function's parameter), false for a value the condition computed (a
+    /// literal, a function's result, a list or object built in the condition).
+    pub fn from_document(&self, i: usize) -> bool {
+        i < 64 && self.from_document & (1u64 << i) != 0
     }
     /// Argument `i`, or `None` when it is missing, undefined or not given.
     pub fn get(&self, i: usize) -> Option<&'a Value> {

@@ -31,7 +31,7 @@ pub mod syntax;
 pub use compile::{compile, compile_named};
 pub use document::{Document, KeyMatch};
 pub use error::{CompileError, ConditionError, ErrorCode};
-pub use eval::Env;
+pub use eval::{Env, Outcome};
 pub use functions::{Args, FunctionDef, FunctionError, Native, NativeCtx, NativeError, Registry};
 pub use ir::Function;
 pub use ir::Program;

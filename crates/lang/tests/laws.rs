@@ -481,3 +481,25 @@ fn deep_inputs_do_not_overflow_the_stack() {
     let long = vec!["a == 1"; 200].join(" and "); // a chain counts one level per `and` (limit 256)
     assert!(eval(&long, &json!({"a": 1})));
 }
+
+#[test]
+fn projection_keeps_what_is_read_through_elements_first_and_filter_return() {
+    // `first` and `filter` give document elements as their value; what is read of them later
+    // (a step, `map`, a `let`) must be kept by projection too.
+    let doc = json!({"r": [{"t": "b", "acct": "1", "x": 0}, {"t": "b", "acct": "2"}, {"t": "o"}], "z": 1});
+    for c in [
+        "len(map(filter(r, t == \"b\"), acct)) == 2",
+        "first(r, t == \"b\").acct == \"1\"",
+        "let hit = first(r, t == \"b\") in hit.acct == \"1\"",
+        "any(filter(r, t == \"b\"), acct == \"2\")",
+        "filter(r, t == \"b\")[1].acct == \"2\"",
+    ] {
+        let p = program(c);
+        let projected = prune(&doc, &pounce_lang::reads::reads(&p));
+        assert!(p.eval_with(&doc, &Env::default()), "{c} over the document");
+        assert!(
+            p.eval_with(&projected, &Env::default()),
+            "{c} over its projection {projected}"
+        );
+    }
+}

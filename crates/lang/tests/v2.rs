@@ -464,3 +464,54 @@ fn missing_null_and_undefined_in_v2_constructs() {
         }
     }
 }
+
+#[test]
+fn outcomes_tell_missing_from_undefined_and_document_nodes_from_computed_values() {
+    use pounce_lang::Outcome;
+    let mut reg = Registry::empty();
+    assert!(
+        reg.define(&defs(&[("id", &["v"], "v"), ("k_of", &["o"], "o.k")]))
+            .is_empty()
+    );
+    let doc_node = |v: Value| Outcome::Value {
+        value: v,
+        from_document: true,
+    };
+    let computed = |v: Value| Outcome::Value {
+        value: v,
+        from_document: false,
+    };
+    let rows: Vec<(&str, Outcome)> = vec![
+        ("obj", doc_node(json!({"x": 10, "y": null}))),
+        ("list", doc_node(json!([1, 2, 3]))),
+        ("n", doc_node(json!(null))),
+        ("missing ?? list", doc_node(json!([1, 2, 3]))),
+        (
+            "if a == 1 then obj else 0",
+            doc_node(json!({"x": 10, "y": null})),
+        ),
+        ("let o = obj in o", doc_node(json!({"x": 10, "y": null}))),
+        ("id(list)", doc_node(json!([1, 2, 3]))),
+        ("k_of(objs[0])", doc_node(json!("x"))),
+        ("[1, 2]", computed(json!([1, 2]))),
+        ("list[*]", computed(json!([1, 2, 3]))),
+        ("map(objs, k)", computed(json!(["x", "y", "x"]))),
+        ("\"lit\"", computed(json!("lit"))),
+        ("missing", Outcome::Missing),
+        ("obj.nope", Outcome::Missing),
+        ("list[7]", Outcome::Missing),
+        ("1 / 0", Outcome::Undefined),
+        ("s + 1", Outcome::Undefined),
+        ("lower(missing)", Outcome::Undefined),
+        ("(1 / 0) ?? 2", computed(json!(2))),
+        // A failed value stays failed through a binding, a parameter and steps after it.
+        ("let y = 1 / 0 in y", Outcome::Undefined),
+        ("id(1 / 0)", Outcome::Undefined),
+        ("(1 / 0).k", Outcome::Undefined),
+        ("lower(missing)[1]", Outcome::Undefined),
+    ];
+    for (expr, want) in rows {
+        let p = compile(expr, &reg).unwrap_or_else(|e| panic!("{expr}: {e:?}"));
+        assert_eq!(p.outcome_with(&doc(), &Env::default()), want, "{expr}");
+    }
+}

@@ -33,14 +33,14 @@ pub fn register(r: &mut Registry) {
         "policy_internet_accessible",
         1,
         1,
-        "policyuniverse's is_internet_accessible over an IAM policy document (an object, or JSON text); undefined where policyuniverse raises",
+        "policyuniverse's is_internet_accessible over an IAM policy document (an object, or JSON text); undefined where policyuniverse raises; Rust, as it needs the bundled IAM action catalogue and policyuniverse's ARN and condition rules",
         exposure::policy_internet_accessible,
     ));
     r.register(Native::new(
         "policy_is_public",
         1,
         1,
-        "a falsy value is not public; else (JSON text decoded, bad JSON not public) public when policyuniverse calls it internet accessible and an Allow statement names principal * without an organization restriction",
+        "a falsy value is not public; else (JSON text decoded, bad JSON not public) public when policyuniverse calls it internet accessible and an Allow statement names principal * without an organization restriction; Rust, as it needs policyuniverse's rules over the bundled IAM action catalogue",
         exposure::policy_is_public,
     ));
 }

@@ -126,6 +126,61 @@ impl Program {
     }
 }
 
+/// What an expression evaluated to, for a host that renders values (alert templates): a
+/// value and whether it is a node of the document, or missing, or undefined.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// A value; `from_document` is true when it is a node of the document itself (read by a
+    /// path, passed on by `??`, `if`, `let` or a function's parameter), false when the
+    /// expression computed it (a literal, a function's result, a built list or object, the
+    /// list of a multi-valued expression's values).
+    Value {
+        /// The value.
+        value: Value,
+        /// Whether it is a node of the document.
+        from_document: bool,
+    },
+    /// The expression did not resolve (a path to nothing).
+    Missing,
+    /// The expression failed (arithmetic or a function failed, a wrong type).
+    Undefined,
+}
+
+impl Program {
+    /// The expression's [`Outcome`] over `doc`: like [`Program::value_with`], but telling a
+    /// missing value from an undefined one and a node of the document from a computed value.
+    /// An evaluation over its budget is undefined.
+    pub fn outcome_with<D: Document + ?Sized>(&self, doc: &D, env: &Env) -> Outcome {
+        let budget = Budget::new(env.max_steps);
+        let ctx = Ctx::top(doc, env, None, &budget);
+        let v = operand(&self.root, &ctx);
+        if budget.exceeded() {
+            return Outcome::Undefined;
+        }
+        match v {
+            Vals::One(One::Missing) => Outcome::Missing,
+            Vals::One(One::Undef) => Outcome::Undefined,
+            Vals::One(o) => {
+                let from_document = o.is_document();
+                o.into_value()
+                    .map_or(Outcome::Missing, |value| Outcome::Value {
+                        value,
+                        from_document,
+                    })
+            }
+            Vals::Many(m) => Outcome::Value {
+                value: Value::Array(
+                    m.iter()
+                        .filter_map(One::view)
+                        .map(|r| r.to_value().into_owned())
+                        .collect(),
+                ),
+                from_document: false,
+            },
+        }
+    }
+}
+
 /// Evaluation context: the root, the current quantifier element, the environment, and the
 /// bindings in scope (`'b`: the frames, which results never borrow).
 pub(crate) struct Ctx<'a, 'b, D: ?Sized> {
@@ -395,13 +450,15 @@ fn call_native_single<'a, D: Document + ?Sized>(
     }
     let refs: [Option<&Value>; FAST_ARGS] =
         std::array::from_fn(|i| cows.get(i).and_then(|c| c.as_deref()));
+    let mask = vals
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| matches!(v, Some(Vals::One(o)) if o.is_document()))
+        .fold(0u64, |m, (i, _)| m | (1u64 << i));
     let mut notes = ctx.notes.map(|n| n.borrow_mut());
     let mut nctx = native_ctx(ctx.env, notes.as_deref_mut());
-    let out = outcome(
-        native,
-        native.call(&Args::new(refs.get(..count).unwrap_or(&[])), &mut nctx),
-        &mut nctx,
-    );
+    let args = Args::new(refs.get(..count).unwrap_or(&[])).with_document_mask(mask);
+    let out = outcome(native, native.call(&args, &mut nctx), &mut nctx);
     Some(Vals::One(out))
 }
 
@@ -435,14 +492,15 @@ fn call_native<'a, D: Document + ?Sized>(
 ) -> Vals<'a, D> {
     // Each argument's values: one slot for a single value (possibly missing), all values for a
     // multi-valued one. The call is made per combination.
-    let per_arg: Vec<Vec<Option<Cow<'_, Value>>>> = vals
+    // Each value with whether it is a node of the document.
+    let per_arg: Vec<Vec<(Option<Cow<'_, Value>>, bool)>> = vals
         .iter()
         .map(|v| match v {
-            Vals::One(o) => vec![o.view().map(Ref::to_value)],
+            Vals::One(o) => vec![(o.view().map(Ref::to_value), o.is_document())],
             Vals::Many(m) => m
                 .iter()
-                .filter_map(One::view)
-                .map(|r| Some(r.to_value()))
+                .filter(|o| o.view().is_some())
+                .map(|o| (o.view().map(Ref::to_value), o.is_document()))
                 .collect(),
         })
         .collect();
@@ -455,14 +513,20 @@ fn call_native<'a, D: Document + ?Sized>(
             let args: Vec<Option<&Value>> = per_arg
                 .iter()
                 .zip(&idx)
-                .map(|(a, &i)| a.get(i).and_then(|c| c.as_deref()))
+                .map(|(a, &i)| a.get(i).and_then(|c| c.0.as_deref()))
                 .collect();
             if ctx.budget.spend(1) {
                 break;
             }
+            let mask = per_arg
+                .iter()
+                .zip(&idx)
+                .enumerate()
+                .filter(|(k, (a, i))| *k < 64 && a.get(**i).is_some_and(|c| c.1))
+                .fold(0u64, |m, (k, _)| m | (1u64 << k));
             let mut notes = ctx.notes.map(|n| n.borrow_mut());
             let mut nctx = native_ctx(ctx.env, notes.as_deref_mut());
-            let result = native.call(&Args::new(&args), &mut nctx);
+            let result = native.call(&Args::new(&args).with_document_mask(mask), &mut nctx);
             results.push(outcome(native, result, &mut nctx));
             drop(notes);
             // Advance the odometer over argument values.

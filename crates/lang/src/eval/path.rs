@@ -134,6 +134,10 @@ pub(crate) fn access<'a, D: Document + ?Sized>(
     multi: bool,
     keys: KeyMatch,
 ) -> Vals<'a, D> {
+    // Steps after a failed value fail too (as reading a key of an error would).
+    if matches!(base, Vals::One(One::Undef)) {
+        return Vals::One(One::Undef);
+    }
     let mut out: Vec<One<'a, D>> = Vec::new();
     let single = !multi
         && match base {
@@ -178,6 +182,9 @@ pub(crate) fn index<'a, D: Document + ?Sized>(
     index: &Vals<'a, D>,
     keys: KeyMatch,
 ) -> Vals<'a, D> {
+    if matches!(base, Vals::One(One::Undef)) {
+        return Vals::One(One::Undef);
+    }
     let mut out: Vec<One<'a, D>> = Vec::new();
     for i in index.present() {
         let seg = match (i.kind(), i.as_number(), i.as_str()) {

@@ -103,6 +103,10 @@ pub(crate) enum One<'a, D: ?Sized> {
 }
 
 impl<D: Document + ?Sized> One<'_, D> {
+    /// True for a node of the document itself (not a value the program holds or computed).
+    pub fn is_document(&self) -> bool {
+        matches!(self, One::Ref(Ref::D(_)))
+    }
     pub fn view(&self) -> Option<Ref<'_, D>> {
         match self {
             One::Ref(r) => Some(*r),
