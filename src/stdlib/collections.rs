@@ -1,4 +1,4 @@
-//! Functions over lists and objects: reading (`keys`, `values`, `object_get`), building
+//! Functions over lists and objects: reading (`keys`, `values`), building
 //! (`from_entries`) and combining (`distinct`).
 
 use pounce_lang::document::KeyMatch;
@@ -72,31 +72,9 @@ pub fn register(r: &mut Registry) {
             _ => Err(NativeError("from_entries: not a list".into())),
         },
     ));
-    r.register(Native::new(
-        "object_get",
-        2,
-        2,
-        "the value of object OBJ under string KEY; undefined when OBJ is not an object, KEY not a string or the key absent",
-        object_get,
-    ));
 }
 
 /// How the functions that always ignore key case look keys up (as upstream reads a Panther
 /// event, whatever the evaluation's own matching): the exact key, else the first one equal
 /// ignoring ASCII case.
 pub const ANY_CASE: KeyMatch = KeyMatch::CaseInsensitiveFallback;
-
-/// `object_get(obj, key)`: `obj[key]` for an object `obj` and a string `key` (exact,
-/// case-sensitive); a key holding `null` gives `null`. Undefined when `obj` is missing or not an
-/// object, `key` is missing or not a string, or the key is absent.
-fn object_get(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    match (args.get(0), args.get(1)) {
-        (Some(Value::Object(m)), Some(Value::String(k))) => m
-            .get(k)
-            .cloned()
-            .ok_or_else(|| NativeError(format!("object_get: no key {k:?}"))),
-        _ => Err(NativeError(
-            "object_get: not an object and a string key".into(),
-        )),
-    }
-}

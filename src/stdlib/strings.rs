@@ -1,8 +1,7 @@
-//! Functions over strings: `split`, `join`, `replace` (the language's standard library, v2),
-//! shell-style globs (`fnmatch`, and the one glob matcher the rest of pounce uses) and
-//! `text_concat`.
+//! Functions over strings: `split`, `join`, `replace` (the language's standard library, v2) and
+//! shell-style globs (`fnmatch`, and the one glob matcher the rest of pounce uses). Python's
+//! `str()` of a value, for building text as upstream does, is `py_str` (python.rs).
 
-use super::python;
 use pounce_lang::functions::{Args, Native, NativeCtx, NativeError, Registry};
 use serde_json::Value;
 
@@ -53,13 +52,6 @@ pub fn register(r: &mut Registry) {
             (Some(Value::String(s)), Some(Value::String(p))) => Ok(Value::Bool(fnmatch(p, s))),
             _ => Ok(Value::Bool(false)),
         },
-    ));
-    r.register(Native::new(
-        "text_concat",
-        1,
-        16,
-        "the texts of its arguments joined as a Python f-string renders them (strings as is, null as None, true/false as True/False, lists as ['a', 1]); undefined when one is missing",
-        text_concat,
     ));
 }
 
@@ -163,21 +155,6 @@ fn replace(a: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
         }
         _ => Err(NativeError("replace: needs three strings".into())),
     }
-}
-
-/// `text_concat(a, b, ...)` (1 to 16 arguments): the texts of the arguments joined with
-/// nothing between them, as a Python f-string renders them ([`python::str_of`]): strings as is,
-/// null as `None`, booleans as `True`/`False`, numbers, lists and objects as Python's `repr()`
-/// writes them (`['a', 1]`). Undefined when any argument is missing or undefined.
-fn text_concat(args: &Args<'_>, _: &mut NativeCtx<'_>) -> Result<Value, NativeError> {
-    let mut out = String::new();
-    for i in 0..args.len() {
-        let v = args
-            .get(i)
-            .ok_or_else(|| NativeError(format!("text_concat: argument {} is missing", i + 1)))?;
-        out.push_str(&python::str_of(Some(v)));
-    }
-    Ok(Value::String(out))
 }
 
 #[cfg(test)]
